@@ -1,0 +1,63 @@
+// A container made by a Factory. A Container is a handle: copying it is cheap, and it
+// never destroys the container on its own (a container outlives its host; Factory::Load
+// picks it up again). ScopedContainer destroys on scope exit, for test harnesses.
+#pragma once
+
+#include <cask/config.hpp>
+#include <cask/process.hpp>
+#include <cask/state.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cask {
+
+struct FactoryImpl;
+
+class Container {
+ public:
+  const std::string& Id() const { return id_; }
+  const cask::Config& Config() const { return config_; }
+  // Reads the state directory and the kernel: a container whose init has died, or
+  // whose init pid now belongs to another process, reads as stopped.
+  cask::State State() const;
+  cask::Status Status() const { return State().status; }
+
+  // Releases init from the exec barrier: it execs the payload. Works from any process.
+  void Start();
+  // Runs another process in the running container, in all of its namespaces and its
+  // cgroup. `process` gets its pid and pipes.
+  void Exec(Process& process);
+  // Sends a signal to init, or with all=true to every process in the container.
+  void Signal(int signal, bool all = false);
+  // Every pid in the container's cgroup.
+  std::vector<pid_t> Processes() const;
+  // Kills every process, reaps what this process can, removes the cgroup and the state
+  // directory. Calling it again is not an error.
+  void Destroy();
+
+ private:
+  friend struct FactoryImpl;
+  Container(std::shared_ptr<FactoryImpl> factory, std::string id, cask::Config config)
+      : factory_(std::move(factory)), id_(std::move(id)), config_(std::move(config)) {}
+  std::shared_ptr<FactoryImpl> factory_;
+  std::string id_;
+  cask::Config config_;
+};
+
+// Destroys its container when it goes out of scope.
+class ScopedContainer {
+ public:
+  explicit ScopedContainer(Container container) : container_(std::move(container)) {}
+  ScopedContainer(const ScopedContainer&) = delete;
+  ScopedContainer& operator=(const ScopedContainer&) = delete;
+  ~ScopedContainer();
+  Container* operator->() { return &container_; }
+  Container& operator*() { return container_; }
+
+ private:
+  Container container_;
+};
+
+}  // namespace cask

@@ -1,0 +1,51 @@
+// The Factory makes Containers from a Config, keeps their state under a root directory
+// and loads them again, from this process or another.
+#pragma once
+
+#include <cask/config.hpp>
+#include <cask/container.hpp>
+#include <cask/process.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cask {
+
+// Which binary runs as every container's init, and its arguments. The default is the
+// helper installed with the library. A program may name itself instead
+// (InitArgs{"/proc/self/exe", {"init"}}) and call cask::Init() first thing in main().
+struct InitArgs {
+  std::string path = DefaultInitPath();
+  std::vector<std::string> args = {"init"};
+  static std::string DefaultInitPath();
+};
+
+using LogCallback = std::function<void(std::string_view line)>;
+
+class Factory {
+ public:
+  // Creates `root` (mode 0700) if needed and makes the sealed copy of the init binary.
+  static Factory New(const std::string& root, InitArgs init = {});
+
+  // Creates a container whose init waits at the exec barrier (status created). The
+  // payload is `process` (its pid and pipes are filled in), or config.process.
+  Container Create(const std::string& id, const Config& config, Process& process);
+  Container Create(const std::string& id, const Config& config);
+  // Create and Start in one call.
+  Container Run(const std::string& id, const Config& config, Process& process);
+
+  Container Load(const std::string& id) const;
+  std::vector<std::string> List() const;
+  const std::string& Root() const;
+  // Receives cask's log lines, including those init forwards from inside a container.
+  void SetLogger(LogCallback logger);
+
+ private:
+  explicit Factory(std::shared_ptr<FactoryImpl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<FactoryImpl> impl_;
+};
+
+}  // namespace cask

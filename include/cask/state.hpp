@@ -1,0 +1,86 @@
+// What a container's state directory records, and how its status may change.
+#pragma once
+
+#include <cask/config.hpp>
+#include <cask/config_json.hpp>
+#include <cask/error.hpp>
+#include <sys/types.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace cask {
+
+enum class Status { kCreated, kRunning, kPaused, kStopped };
+
+inline const char* StatusName(Status status) {
+  switch (status) {
+    case Status::kCreated: return "created";
+    case Status::kRunning: return "running";
+    case Status::kPaused: return "paused";
+    case Status::kStopped: return "stopped";
+  }
+  return "unknown";
+}
+
+inline Status StatusFromName(const std::string& name) {
+  for (Status s : {Status::kCreated, Status::kRunning, Status::kPaused, Status::kStopped}) {
+    if (name == StatusName(s)) return s;
+  }
+  throw ConfigError("status", "unknown status \"" + name + "\"");
+}
+
+// The explicit transition table: Start, Pause, Resume, and death (to stopped).
+inline bool CanTransition(Status from, Status to) {
+  switch (to) {
+    case Status::kRunning: return from == Status::kCreated || from == Status::kPaused;
+    case Status::kPaused: return from == Status::kRunning;
+    case Status::kStopped: return true;
+    case Status::kCreated: return false;
+  }
+  return false;
+}
+
+struct State {
+  std::string id;
+  Status status = Status::kStopped;
+  pid_t init_pid = 0;
+  uint64_t init_start_time = 0;  // field 22 of /proc/<pid>/stat: tells a reused pid apart
+  std::string created;           // RFC 3339, UTC
+  std::map<std::string, std::string> cgroup_paths;     // controller -> directory
+  std::map<std::string, std::string> namespace_paths;  // OCI namespace name -> path
+  Config config;
+  bool operator==(const State&) const = default;
+};
+
+inline nlohmann::json ToJson(const State& state) {
+  return {{"id", state.id},
+          {"status", StatusName(state.status)},
+          {"init_pid", state.init_pid},
+          {"init_start_time", state.init_start_time},
+          {"created", state.created},
+          {"cgroup_paths", state.cgroup_paths},
+          {"namespace_paths", state.namespace_paths},
+          {"config", ToJson(state.config)}};
+}
+
+// Throws ConfigError naming the field for a malformed state file.
+inline State StateFromJson(const nlohmann::json& json) {
+  State state;
+  try {
+    state.id = json.at("id").get<std::string>();
+    state.status = StatusFromName(json.at("status").get<std::string>());
+    state.init_pid = json.at("init_pid").get<pid_t>();
+    state.init_start_time = json.at("init_start_time").get<uint64_t>();
+    state.created = json.at("created").get<std::string>();
+    state.cgroup_paths = json.at("cgroup_paths").get<std::map<std::string, std::string>>();
+    state.namespace_paths = json.at("namespace_paths").get<std::map<std::string, std::string>>();
+    state.config = ConfigFromJson(json.at("config"));
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError("state", e.what());
+  }
+  return state;
+}
+
+}  // namespace cask

@@ -1,0 +1,38 @@
+#include "core/exec_path.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include "core/step_error.hpp"
+
+namespace cask {
+namespace {
+
+bool IsExecutableFile(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+std::string LookPath(const std::string& name, const std::vector<std::string>& env) {
+  if (name.empty()) ThrowStep("exec", "no command given (process.args is empty)", EINVAL);
+  if (name.find('/') != std::string::npos) {
+    if (!IsExecutableFile(name)) ThrowErrno("exec", "payload \"" + name + "\"");
+    return name;
+  }
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& var : env) {
+    if (var.rfind("PATH=", 0) == 0) path = var.substr(5);
+  }
+  std::istringstream dirs(path);
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (IsExecutableFile(candidate)) return candidate;
+  }
+  ThrowStep("exec", "payload \"" + name + "\" not found in $PATH (" + path + ")", ENOENT);
+}
+
+}  // namespace cask

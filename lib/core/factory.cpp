@@ -1,0 +1,267 @@
+#include <cask/defaults.hpp>
+#include <cask/factory.hpp>
+#include <cask/id.hpp>
+#include <cask/namespaces.hpp>
+#include <cask/validate.hpp>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "cgroup/manager.hpp"
+#include "core/launch.hpp"
+#include "core/proc.hpp"
+#include "core/seal.hpp"
+#include "core/undo.hpp"
+#include "net/net.hpp"
+
+namespace cask {
+namespace {
+
+std::string Rfc3339Now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappings,
+                const std::string& context) {
+  std::string text;
+  for (const auto& m : mappings) {
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
+            std::to_string(m.size) + "\n";
+  }
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  unique_fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    throw Error(errno, context + ": write " + file);
+  }
+}
+
+// Namespaces the host makes at clone time when nothing is joined; the time namespace
+// is always unshared by init, which must write its offsets before anything enters it.
+void PlanNamespaces(const Config& config, Bootstrap& b, unsigned long& clone_flags) {
+  bool joins = std::any_of(config.namespaces.begin(), config.namespaces.end(),
+                           [](const Namespace& ns) { return !ns.path.empty(); });
+  for (const auto& ns : config.namespaces) {
+    if (!ns.path.empty()) {
+      b.join.push_back(ns);
+    } else if (ns.type == NamespaceType::kTime || joins) {
+      b.unshare_flags |= CloneFlag(ns.type);
+    } else {
+      clone_flags |= CloneFlag(ns.type);
+    }
+  }
+  // The user namespace first: it owns the others.
+  std::stable_partition(b.join.begin(), b.join.end(),
+                        [](const Namespace& ns) { return ns.type == NamespaceType::kUser; });
+  b.fork = joins && config.HasNamespace(NamespaceType::kPid);
+  const Namespace* user = config.FindNamespace(NamespaceType::kUser);
+  b.new_user_namespace = user != nullptr && user->path.empty();
+}
+
+}  // namespace
+
+std::string InitArgs::DefaultInitPath() { return CASK_INIT_PATH; }
+
+void FactoryImpl::Log(std::string_view line) const {
+  std::lock_guard lock(mutex);
+  if (logger) logger(line);
+}
+
+State FactoryImpl::ReadState(const std::string& id) const {
+  std::ifstream in(StateDir(id) + "/state.json");
+  if (!in) throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
+  nlohmann::json json;
+  try {
+    in >> json;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(Errc::kInitFailed, "read state of '" + id + "': " + e.what());
+  }
+  return StateFromJson(json);
+}
+
+void FactoryImpl::WriteState(const State& state) const {
+  std::string dir = StateDir(state.id);
+  std::string tmp = dir + "/state.json.tmp";
+  std::string text = ToJson(state).dump(2);
+  unique_fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+      fsync(fd.get()) != 0 || rename(tmp.c_str(), (dir + "/state.json").c_str()) != 0) {
+    throw Error(errno, "write state of '" + state.id + "'");
+  }
+}
+
+State FactoryImpl::CurrentState(const std::string& id) const {
+  State state = ReadState(id);
+  if (!IsSameLiveProcess(state.init_pid, state.init_start_time)) {
+    state.status = Status::kStopped;
+  } else if (access((StateDir(id) + "/exec.fifo").c_str(), F_OK) == 0) {
+    state.status = Status::kCreated;
+  } else if (state.status != Status::kPaused) {
+    state.status = Status::kRunning;
+  }
+  return state;
+}
+
+void FactoryImpl::Track(const std::string& id, std::shared_ptr<ChildRecord> child) {
+  std::lock_guard lock(mutex);
+  // Forget children already reaped by their Process::Wait.
+  std::erase_if(children, [](const auto& entry) {
+    std::lock_guard child_lock(entry.second->mutex);
+    return entry.second->status.has_value();
+  });
+  children.emplace(id, std::move(child));
+}
+
+void FactoryImpl::ReapAll(const std::string& id) {
+  std::vector<std::shared_ptr<ChildRecord>> mine;
+  {
+    std::lock_guard lock(mutex);
+    auto [begin, end] = children.equal_range(id);
+    for (auto it = begin; it != end; ++it) mine.push_back(it->second);
+    children.erase(begin, end);
+  }
+  for (auto& child : mine) child->Wait();
+}
+
+Container FactoryImpl::Create(const std::string& id, const Config& config, Process& process) {
+  ValidateId(id);
+  config.Validate();
+  ValidateProcess(process, "process");
+  if (process.args.empty()) throw ConfigError("process.args", "no command to run");
+  const std::string context = "create '" + id + "'";
+  struct stat st {};
+  if (stat(config.root.path.c_str(), &st) != 0) throw Error(errno, context + ": root.path " + config.root.path);
+  if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, context + ": root.path " + config.root.path);
+  const std::string dir = StateDir(id);
+  if (mkdir(dir.c_str(), 0711) != 0) {
+    if (errno == EEXIST) throw Error(Errc::kExists, context + ": a container with this id exists");
+    throw Error(errno, context + ": make state directory " + dir);
+  }
+  Undo undo;
+  undo.Add([dir] { std::filesystem::remove_all(dir); });
+  const std::string fifo_path = dir + "/exec.fifo";
+  if (mkfifo(fifo_path.c_str(), 0622) != 0) throw Error(errno, context + ": make exec fifo");
+  unique_fd fifo(open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
+  if (!fifo) throw Error(errno, context + ": open exec fifo");
+
+  auto cgroup = cgroup::Manager::Create(config.cgroup.path.empty() ? "cask-" + id : config.cgroup.path,
+                                        config.cgroup.resources);
+  undo.Add([&cgroup] { cgroup->Destroy(); });
+
+  LaunchRequest request;
+  request.context = context;
+  request.fifo = std::move(fifo);
+  request.bootstrap.mode = Bootstrap::Mode::kCreate;
+  request.bootstrap.id = id;
+  request.bootstrap.config = config;
+  request.bootstrap.process = process;
+  PlanNamespaces(config, request.bootstrap, request.clone_flags);
+  request.setup = [&](pid_t pid) {
+    if (request.bootstrap.new_user_namespace) {
+      WriteIdMap(pid, "uid_map", config.uid_mappings, context);
+      WriteIdMap(pid, "gid_map", config.gid_mappings, context);
+    }
+    cgroup->Apply(pid);
+    for (const auto& network : config.networks) {
+      if (network.type != "veth") continue;
+      std::string netns = "/proc/" + std::to_string(pid) + "/ns/net";
+      unique_fd netns_fd(open(netns.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!netns_fd) throw Error(errno, context + ": open " + netns);
+      try {
+        net::CreateVeth(network, netns_fd.get());
+      } catch (const StepError& e) {
+        throw Error(e.error(), context + ": network " + network.name + ": " + e.what());
+      }
+      undo.Add([network] { net::DeleteLink(network.host_name, network.host_netns); });
+    }
+  };
+  auto child = Launch(*this, request, process);
+  undo.Add([child] {
+    kill(child->pid, SIGKILL);
+    child->Wait();
+  });
+
+  State state;
+  state.id = id;
+  state.status = Status::kCreated;
+  state.init_pid = child->pid;
+  state.init_start_time = ProcessStartTime(child->pid);
+  state.created = Rfc3339Now();
+  state.cgroup_paths = cgroup->Paths();
+  for (const auto& ns : config.namespaces) {
+    state.namespace_paths[NamespaceName(ns.type)] =
+        ns.path.empty() ? "/proc/" + std::to_string(child->pid) + "/ns/" + ProcNsName(ns.type) : ns.path;
+  }
+  state.config = config;
+  WriteState(state);
+  Track(id, child);
+  undo.Dismiss();
+  return MakeContainer(id, config);
+}
+
+Factory Factory::New(const std::string& root, InitArgs init) {
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (ec) throw Error(ec.value(), "make state root " + root);
+  if (chmod(root.c_str(), 0700) != 0) throw Error(errno, "chmod state root " + root);
+  auto impl = std::make_shared<FactoryImpl>();
+  impl->root = std::filesystem::absolute(root).lexically_normal().string();
+  impl->sealed_init = SealedCopy(init.path);
+  impl->init = std::move(init);
+  return Factory(std::move(impl));
+}
+
+Container Factory::Create(const std::string& id, const Config& config, Process& process) {
+  return impl_->Create(id, config, process);
+}
+
+Container Factory::Create(const std::string& id, const Config& config) {
+  Process process(config.process);
+  return impl_->Create(id, config, process);
+}
+
+Container Factory::Run(const std::string& id, const Config& config, Process& process) {
+  Container container = impl_->Create(id, config, process);
+  try {
+    container.Start();
+  } catch (...) {
+    container.Destroy();
+    throw;
+  }
+  return container;
+}
+
+Container Factory::Load(const std::string& id) const {
+  ValidateId(id);
+  State state = impl_->ReadState(id);
+  return impl_->MakeContainer(id, state.config);
+}
+
+std::vector<std::string> Factory::List() const {
+  std::vector<std::string> ids;
+  for (const auto& entry : std::filesystem::directory_iterator(impl_->root)) {
+    if (entry.is_directory() && std::filesystem::exists(entry.path() / "state.json")) {
+      ids.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+const std::string& Factory::Root() const { return impl_->root; }
+
+void Factory::SetLogger(LogCallback logger) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->logger = std::move(logger);
+}
+
+}  // namespace cask

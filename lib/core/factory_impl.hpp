@@ -1,0 +1,63 @@
+// The Factory's shared state, which its Containers hold on to.
+#pragma once
+
+#include <cask/factory.hpp>
+#include <cask/state.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace cask {
+
+// A process this Factory started (an init or an exec'd process): its pidfd, and its
+// exit status once reaped, by whoever comes first: Process::Wait or Destroy.
+struct ChildRecord {
+  pid_t pid = -1;
+  unique_fd pidfd;
+  std::mutex mutex;
+  std::optional<ExitStatus> status;
+  ExitStatus Wait();
+};
+
+struct ProcessAccess {
+  static void Attach(Process& process, std::shared_ptr<ChildRecord> child) {
+    process.child_ = std::move(child);
+  }
+  static void SetPipes(Process& process, unique_fd in, unique_fd out, unique_fd err) {
+    process.in_pipe_ = std::move(in);
+    process.out_pipe_ = std::move(out);
+    process.err_pipe_ = std::move(err);
+  }
+};
+
+struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
+  std::string root;
+  InitArgs init;
+  unique_fd sealed_init;
+
+  mutable std::mutex mutex;  // guards logger and children
+  LogCallback logger;
+  std::multimap<std::string, std::shared_ptr<ChildRecord>> children;  // by container id
+
+  void Log(std::string_view line) const;
+  std::string StateDir(const std::string& id) const { return root + "/" + id; }
+  // Throws Error(kNotFound) when there is no such container.
+  State ReadState(const std::string& id) const;
+  // Atomically: a temporary file, fsync, rename.
+  void WriteState(const State& state) const;
+  // The state with its status brought up to date from the kernel.
+  State CurrentState(const std::string& id) const;
+
+  Container MakeContainer(const std::string& id, const Config& config) {
+    return Container(shared_from_this(), id, config);
+  }
+  Container Create(const std::string& id, const Config& config, Process& process);
+  void Track(const std::string& id, std::shared_ptr<ChildRecord> child);
+  // Reaps every process of this container that this Factory started (after a kill).
+  void ReapAll(const std::string& id);
+};
+
+}  // namespace cask

@@ -1,0 +1,164 @@
+#include "core/launch.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/spawn.hpp"
+#include "core/sync.hpp"
+
+namespace cask {
+namespace {
+
+// The child's end and the host's end of one standard stream.
+struct StreamEnds {
+  unique_fd child;  // owned here when cask made it (pipe, /dev/null)
+  int child_fd = -1;
+  unique_fd host;
+};
+
+StreamEnds OpenStream(const Stdio& stdio, int number, const std::string& context) {
+  StreamEnds ends;
+  switch (stdio.kind()) {
+    case Stdio::Kind::kInherit: ends.child_fd = number; break;
+    case Stdio::Kind::kFd: ends.child_fd = stdio.fd(); break;
+    case Stdio::Kind::kNull:
+      ends.child.reset(open("/dev/null", (number == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC));
+      if (!ends.child) throw Error(errno, context + ": open /dev/null");
+      ends.child_fd = ends.child.get();
+      break;
+    case Stdio::Kind::kPipe: {
+      int fds[2];
+      if (pipe2(fds, O_CLOEXEC) != 0) throw Error(errno, context + ": pipe");
+      unique_fd read_end(fds[0]), write_end(fds[1]);
+      ends.child = number == 0 ? std::move(read_end) : std::move(write_end);
+      ends.host = number == 0 ? std::move(write_end) : std::move(read_end);
+      ends.child_fd = ends.child.get();
+      break;
+    }
+  }
+  return ends;
+}
+
+// Kills and reaps what a failed launch started.
+struct LaunchGuard {
+  std::vector<std::pair<pid_t, int>> started;  // pid, pidfd
+  bool armed = true;
+  ~LaunchGuard() {
+    if (!armed) return;
+    for (auto [pid, pidfd] : started) {
+      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+};
+
+[[noreturn]] void ThrowInitError(const std::string& context, const nlohmann::json& error) {
+  int err = error.value("errno", 0);
+  std::string message = context + ": " + error.value("step", std::string("init")) + ": " +
+                        error.value("message", std::string());
+  if (err != 0) throw Error(err, message);
+  throw Error(Errc::kInitFailed, message);
+}
+
+std::string DescribeExit(int status) {
+  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& request,
+                                    Process& process) {
+  const std::string& context = request.context;
+  StreamEnds in = OpenStream(process.in, 0, context);
+  StreamEnds out = OpenStream(process.out, 1, context);
+  StreamEnds err = OpenStream(process.err, 2, context);
+  auto [host_socket, init_socket] = SocketPair();
+  Channel channel(std::move(host_socket));
+
+  SpawnRequest spawn;
+  spawn.init_fd = factory.sealed_init.get();
+  spawn.argv.push_back(factory.init.path);
+  spawn.argv.insert(spawn.argv.end(), factory.init.args.begin(), factory.init.args.end());
+  spawn.clone_flags = request.clone_flags;
+  spawn.stdio[0] = in.child_fd;
+  spawn.stdio[1] = out.child_fd;
+  spawn.stdio[2] = err.child_fd;
+  spawn.sync_fd = init_socket.get();
+  spawn.extra_fds = process.extra_fds;
+  request.bootstrap.extra_fds = static_cast<int>(process.extra_fds.size());
+
+  Spawned spawned = Spawn(spawn);
+  LaunchGuard guard;
+  guard.started.emplace_back(spawned.pid, spawned.pidfd.get());
+  // Only init holds these now: EOF on the socket means init is gone.
+  init_socket.reset();
+  in.child.reset();
+  out.child.reset();
+  err.child.reset();
+
+  auto child = std::make_shared<ChildRecord>();
+  child->pid = spawned.pid;
+  child->pidfd = std::move(spawned.pidfd);
+  std::vector<int> fds;
+  if (request.fifo) fds.push_back(request.fifo.get());
+  channel.Send(MessageType::kBootstrap, ToJson(request.bootstrap), fds);
+
+  for (;;) {
+    std::optional<Message> message;
+    try {
+      message = channel.Receive();
+    } catch (const std::system_error& e) {
+      throw Error(e.code().value(), context + ": " + e.what());
+    }
+    if (!message) {
+      int status = 0;
+      std::string how = "died";
+      if (waitpid(child->pid, &status, 0) == child->pid) how = DescribeExit(status);
+      guard.started.clear();  // reaped
+      throw Error(Errc::kInitFailed, context + ": init " + how + " before it was ready");
+    }
+    switch (message->type) {
+      case MessageType::kPid: {
+        // The spawned process forked into the pid namespace and is exiting.
+        pid_t pid = message->payload.at("pid").get<pid_t>();
+        unique_fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+        if (!pidfd) throw Error(errno, context + ": pidfd_open of init");
+        while (waitpid(child->pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        child->pid = pid;
+        child->pidfd = std::move(pidfd);
+        guard.started = {{child->pid, child->pidfd.get()}};
+        break;
+      }
+      case MessageType::kNeedSetup:
+        if (request.setup) request.setup(child->pid);
+        channel.Send(MessageType::kSetupDone);
+        break;
+      case MessageType::kLog:
+        factory.Log(message->payload.get<std::string>());
+        break;
+      case MessageType::kError:
+        ThrowInitError(context, message->payload);
+      case MessageType::kReady:
+        if (request.bootstrap.mode == Bootstrap::Mode::kExec) {
+          channel.Send(MessageType::kStart);
+          // EOF: the exec closed init's socket. Or an error: the exec failed.
+          auto result = channel.Receive();
+          if (result && result->type == MessageType::kError) ThrowInitError(context, result->payload);
+        }
+        guard.armed = false;
+        ProcessAccess::Attach(process, child);
+        ProcessAccess::SetPipes(process, std::move(in.host), std::move(out.host), std::move(err.host));
+        return child;
+      default:
+        throw Error(Errc::kInitFailed, context + ": unexpected message from init");
+    }
+  }
+}
+
+}  // namespace cask

@@ -1,0 +1,53 @@
+#include "core/namespaces_enter.hpp"
+
+#include <cask/namespaces.hpp>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/proc_write.hpp"
+#include "core/step_error.hpp"
+
+namespace cask {
+namespace {
+
+constexpr const char* kStep = "namespaces";
+
+void WriteTimeOffsets(const std::map<std::string, TimeOffset>& offsets) {
+  std::string text;
+  for (const auto& [clock, offset] : offsets) {
+    text += clock + " " + std::to_string(offset.secs) + " " + std::to_string(offset.nanosecs) + "\n";
+  }
+  if (!text.empty()) WriteProcFile("self/timens_offsets", text);
+}
+
+}  // namespace
+
+void EnterNamespaces(const Bootstrap& b, const Channel& channel) {
+  for (const auto& ns : b.join) {
+    unique_fd fd(open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) ThrowErrno(kStep, "open " + ns.path);
+    if (setns(fd.get(), CloneFlag(ns.type)) != 0) {
+      ThrowErrno(kStep, "join " + std::string(NamespaceName(ns.type)) + " namespace " + ns.path);
+    }
+  }
+  if (b.unshare_flags != 0 && unshare(static_cast<int>(b.unshare_flags)) != 0) {
+    ThrowErrno(kStep, "unshare namespaces");
+  }
+  if ((b.unshare_flags & CLONE_NEWTIME) != 0) WriteTimeOffsets(b.config.time_offsets);
+  if (!b.fork) return;
+  // CLONE_PARENT makes the child the host's child, so the host can wait for it.
+  clone_args args{};
+  args.flags = CLONE_PARENT;
+  pid_t pid = static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof(args)));
+  if (pid < 0) ThrowErrno(kStep, "fork into the pid namespace");
+  if (pid > 0) {
+    channel.Send(MessageType::kPid, {{"pid", pid}});
+    _exit(0);
+  }
+}
+
+}  // namespace cask

@@ -1,0 +1,14 @@
+// Init's first step: enter the container's namespaces.
+#pragma once
+
+#include "core/bootstrap.hpp"
+#include "core/sync.hpp"
+
+namespace cask {
+
+// Joins b.join (user first, as the host ordered them), unshares b.unshare_flags, writes
+// the time namespace's offsets, and forks into a pid namespace when b.fork is set: the
+// parent reports the child's pid and exits; only the child returns.
+void EnterNamespaces(const Bootstrap& b, const Channel& channel);
+
+}  // namespace cask

@@ -1,0 +1,20 @@
+// Reading /proc about a process on the host.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace cask {
+
+// Field 22 of /proc/<pid>/stat (start time in clock ticks since boot); 0 when the
+// process is gone or a zombie, which both count as dead.
+uint64_t ProcessStartTime(pid_t pid);
+
+// Whether `pid` is still the live process that had `start_time`.
+inline bool IsSameLiveProcess(pid_t pid, uint64_t start_time) {
+  return pid > 0 && start_time != 0 && ProcessStartTime(pid) == start_time;
+}
+
+}  // namespace cask

@@ -1,0 +1,35 @@
+// Starting init: clone with the namespace flags, then exec the sealed init binary.
+// Between clone and exec the child only moves fds and execs: nothing that allocates,
+// so a multi-threaded host is safe.
+#pragma once
+
+#include <cask/unique_fd.hpp>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace cask {
+
+struct SpawnRequest {
+  int init_fd = -1;                // the sealed init binary
+  std::vector<std::string> argv;   // argv of init ({"cask-init", "init"})
+  unsigned long clone_flags = 0;   // CLONE_NEW* for namespaces made at clone time
+  int stdio[3] = {0, 1, 2};        // become init's (and the payload's) 0, 1, 2
+  int sync_fd = -1;                // becomes fd 3
+  std::vector<int> extra_fds;      // become 4, 5, ...; init moves them to 3, 4, ... at exec
+};
+
+struct Spawned {
+  pid_t pid = -1;
+  unique_fd pidfd;
+};
+
+// The fd number init finds the sync socket at, and the environment variable naming it.
+constexpr int kSyncFd = 3;
+constexpr const char* kSyncFdEnv = "_CASK_SYNC_FD=3";
+
+// Clones and execs init. Throws cask::Error; on error no child is left.
+Spawned Spawn(const SpawnRequest& request);
+
+}  // namespace cask

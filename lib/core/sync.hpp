@@ -1,0 +1,49 @@
+// The sync channel between host and init: one SOCK_SEQPACKET socketpair carrying
+// typed messages (a fixed header, a JSON payload) and file descriptors (SCM_RIGHTS).
+#pragma once
+
+#include <cask/unique_fd.hpp>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+namespace cask {
+
+enum class MessageType : uint32_t {
+  kBootstrap = 1,  // host -> init: what to set up
+  kPid,            // init -> host: the pid of the process that carries on (after a fork)
+  kNeedSetup,      // init -> host: namespaces are in place; write id maps, place in cgroup, veth
+  kSetupDone,      // host -> init
+  kReady,          // init -> host: set up, waiting at the barrier
+  kStart,          // host -> init: exec the payload (exec mode only; create uses the fifo)
+  kError,          // init -> host: {step, errno, message}
+  kLog,            // init -> host: a log line
+};
+
+struct Message {
+  MessageType type{};
+  nlohmann::json payload;
+  std::vector<unique_fd> fds;
+};
+
+class Channel {
+ public:
+  explicit Channel(unique_fd fd) : fd_(std::move(fd)) {}
+  // Sends a message; errors are thrown as std::system_error.
+  void Send(MessageType type, const nlohmann::json& payload = nullptr,
+            const std::vector<int>& fds = {}) const;
+  // Receives the next message; std::nullopt on EOF (the peer is gone).
+  std::optional<Message> Receive() const;
+  int fd() const { return fd_.get(); }
+  unique_fd Release() { return std::move(fd_); }
+
+ private:
+  unique_fd fd_;
+};
+
+// A connected pair: [0] for the host, [1] for init.
+std::pair<unique_fd, unique_fd> SocketPair();
+
+}  // namespace cask

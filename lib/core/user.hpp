@@ -1,0 +1,43 @@
+// Users and groups inside the container: parsing its /etc/passwd and /etc/group, and
+// resolving a Process's "user" and "additional_groups" to ids.
+#pragma once
+
+#include <sys/types.h>
+
+#include <istream>
+#include <string>
+#include <vector>
+
+namespace cask {
+
+struct PasswdEntry {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string home;
+};
+
+struct GroupEntry {
+  std::string name;
+  gid_t gid = 0;
+  std::vector<std::string> members;
+};
+
+// Malformed lines are skipped, as libc does.
+std::vector<PasswdEntry> ParsePasswd(std::istream& in);
+std::vector<GroupEntry> ParseGroup(std::istream& in);
+
+struct ExecUser {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary
+  std::string home = "/";
+};
+
+// Resolves "uid[:gid]" or "name[:group]" (empty: root) as runc does: a known user gets
+// its primary group and the groups that list it as a member; `additional` (names or
+// numbers) are added. Throws StepError("user", ...) naming what was not found.
+ExecUser ResolveUser(const std::string& spec, const std::vector<std::string>& additional,
+                     const std::vector<PasswdEntry>& passwd, const std::vector<GroupEntry>& group);
+
+}  // namespace cask

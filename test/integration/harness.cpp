@@ -1,0 +1,85 @@
+#include "harness.hpp"
+
+#include <poll.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+namespace cask::test {
+namespace {
+
+std::string MakeStateRoot() {
+  char dir[] = "/tmp/cask-state-XXXXXX";
+  if (mkdtemp(dir) == nullptr) throw Error(errno, "mkdtemp");
+  return dir;
+}
+
+}  // namespace
+
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string NewId(const std::string& stem) {
+  static std::atomic<int> counter{0};
+  return "cask-" + stem + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+}
+
+Harness::Harness()
+    : state_root_(MakeStateRoot()), factory_(Factory::New(state_root_, InitArgs{CASK_INIT_BUILD_PATH, {"init"}})) {}
+
+Harness::~Harness() { std::filesystem::remove_all(state_root_); }
+
+Config Harness::BaseConfig() const {
+  Config config = DefaultConfig();
+  config.root.path = rootfs_.Path();
+  config.process.args = {"/probe"};
+  return config;
+}
+
+RunResult Harness::Collect(Process& process) {
+  RunResult result;
+  // Both pipes at once, so a full stderr pipe cannot block a payload writing stdout.
+  pollfd fds[2] = {{process.OutPipe(), POLLIN, 0}, {process.ErrPipe(), POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open_count = 0;
+  for (auto& p : fds) open_count += p.fd >= 0;
+  char buf[65536];
+  while (open_count > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw Error(errno, "poll");
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        fds[i].fd = -1;
+        --open_count;
+      }
+    }
+  }
+  result.status = process.Wait();
+  return result;
+}
+
+RunResult Harness::Run(const Config& config, std::vector<std::string> args) {
+  Process process(config.process);
+  if (!args.empty()) process.args = std::move(args);
+  process.out = Stdio::Pipe();
+  process.err = Stdio::Pipe();
+  ScopedContainer container(factory_.Run(NewId("run"), config, process));
+  return Collect(process);
+}
+
+}  // namespace cask::test

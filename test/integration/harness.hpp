@@ -1,0 +1,54 @@
+// What the lifecycle tests share: a Factory over a temporary state root using the
+// build tree's init helper, a busybox rootfs with the probe, and a way to run the
+// probe in a container and read what it printed.
+#pragma once
+
+#include <cask/cask.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "rootfs.hpp"
+
+namespace cask::test {
+
+// Reads an fd to EOF.
+std::string ReadAll(int fd);
+
+// A fresh container id (contains "cask", so leftovers are easy to find).
+std::string NewId(const std::string& stem);
+
+struct RunResult {
+  ExitStatus status;
+  std::string out;
+  std::string err;
+  nlohmann::json Json() const { return nlohmann::json::parse(out); }
+};
+
+class Harness {
+ public:
+  Harness();
+  ~Harness();
+  Harness(const Harness&) = delete;
+  Harness& operator=(const Harness&) = delete;
+
+  Factory& factory() { return factory_; }
+  const std::string& state_root() const { return state_root_; }
+  const Rootfs& rootfs() const { return rootfs_; }
+  // The default config over the busybox rootfs, running the probe.
+  Config BaseConfig() const;
+  // Runs `args` (default: the probe) to exit in a new container and destroys it.
+  RunResult Run(const Config& config, std::vector<std::string> args = {});
+  // Runs a process with piped output and reads it to the end.
+  static RunResult Collect(Process& process);
+
+ private:
+  Rootfs rootfs_;
+  std::string state_root_;
+  Factory factory_;
+};
+
+}  // namespace cask::test
