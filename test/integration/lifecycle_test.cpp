@@ -391,6 +391,9 @@ TEST_CASE("a veth network connects the container to a namespace of the test", "[
   veth.gateway = "10.231.0.1";
   veth.mtu = 1400;
   config.networks.push_back(veth);
+  // Unprivileged ICMP sockets for busybox's ping (the payload lacks CAP_NET_RAW); this
+  // also shows a namespaced sysctl applied.
+  config.sysctl["net.ipv4.ping_group_range"] = "0 2147483647";
   auto result = h.Run(config, {"/bin/sh", "-c",
                                "ip -o addr show eth0; ip -o link show eth0; ip route; ping -c 1 -W 2 10.231.0.1"});
   kill(holder, SIGKILL);
