@@ -5,6 +5,7 @@
 #include <cask/validate.hpp>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "core/launch.hpp"
 #include "core/proc.hpp"
 #include "core/seal.hpp"
+#include "core/step_error.hpp"
 #include "core/undo.hpp"
 #include "net/net.hpp"
 
@@ -45,15 +47,16 @@ void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappi
   }
 }
 
-// Namespaces the host makes at clone time when nothing is joined; the time namespace
-// is always unshared by init, which must write its offsets before anything enters it.
+// Namespaces the host makes at clone time when nothing is joined. Init always unshares
+// two itself: time, whose offsets must be written before anything enters it, and
+// cgroup, which must be made after init is placed in its cgroup so that it is the root.
 void PlanNamespaces(const Config& config, Bootstrap& b, unsigned long& clone_flags) {
   bool joins = std::any_of(config.namespaces.begin(), config.namespaces.end(),
                            [](const Namespace& ns) { return !ns.path.empty(); });
   for (const auto& ns : config.namespaces) {
     if (!ns.path.empty()) {
       b.join.push_back(ns);
-    } else if (ns.type == NamespaceType::kTime || joins) {
+    } else if (ns.type == NamespaceType::kTime || ns.type == NamespaceType::kCgroup || joins) {
       b.unshare_flags |= CloneFlag(ns.type);
     } else {
       clone_flags |= CloneFlag(ns.type);

@@ -3,6 +3,7 @@
 #include <cask/init.hpp>
 #include <cask/namespaces.hpp>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -109,6 +110,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   channel.Send(MessageType::kNeedSetup);
   auto done = channel.Receive();
   if (!done || done->type != MessageType::kSetupDone) ThrowStep("bootstrap", "host went away", EPIPE);
+  EnterCgroupNamespace(b);
 
   const Config& config = b.config;
   const ProcessConfig& process = b.process;
@@ -119,7 +121,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(config, in_user_namespace);
 
   ApplyRlimits(Or(process.rlimits, config.rlimits));
-  if (auto adj = Or(process.oom_score_adj, config.oom_score_adj)) {
+  if (auto adj = process.oom_score_adj ? process.oom_score_adj : config.oom_score_adj) {
     WriteProcFile("self/oom_score_adj", std::to_string(*adj));
   }
   ExecUser user = LookUpUser(process);

@@ -34,9 +34,8 @@ void EnterNamespaces(const Bootstrap& b, const Channel& channel) {
       ThrowErrno(kStep, "join " + std::string(NamespaceName(ns.type)) + " namespace " + ns.path);
     }
   }
-  if (b.unshare_flags != 0 && unshare(static_cast<int>(b.unshare_flags)) != 0) {
-    ThrowErrno(kStep, "unshare namespaces");
-  }
+  const unsigned long early = b.unshare_flags & ~static_cast<unsigned long>(CLONE_NEWCGROUP);
+  if (early != 0 && unshare(static_cast<int>(early)) != 0) ThrowErrno(kStep, "unshare namespaces");
   if ((b.unshare_flags & CLONE_NEWTIME) != 0) WriteTimeOffsets(b.config.time_offsets);
   if (!b.fork) return;
   // CLONE_PARENT makes the child the host's child, so the host can wait for it.
@@ -47,6 +46,12 @@ void EnterNamespaces(const Bootstrap& b, const Channel& channel) {
   if (pid > 0) {
     channel.Send(MessageType::kPid, {{"pid", pid}});
     _exit(0);
+  }
+}
+
+void EnterCgroupNamespace(const Bootstrap& b) {
+  if ((b.unshare_flags & CLONE_NEWCGROUP) != 0 && unshare(CLONE_NEWCGROUP) != 0) {
+    ThrowErrno(kStep, "unshare the cgroup namespace");
   }
 }
 
