@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "cgroup/manager.hpp"
+#include "core/hooks.hpp"
 #include "core/launch.hpp"
 #include "core/proc.hpp"
 #include "net/net.hpp"
@@ -55,6 +56,11 @@ void Container::Start() {
   unlink(fifo_path.c_str());
   state.status = Status::kRunning;
   factory_->WriteState(state);
+  try {
+    RunHooks(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart");
+  } catch (const StepError& e) {
+    throw Error(e.error() != 0 ? e.error() : EIO, context + ": " + e.what());
+  }
 }
 
 void Container::Exec(Process& process) {
@@ -123,6 +129,12 @@ void Container::Destroy() {
   std::error_code ec;
   std::filesystem::remove_all(factory_->StateDir(id_), ec);
   if (ec) throw Error(ec.value(), Quoted("destroy", id_) + ": remove state directory");
+  // As OCI says: a failing poststop hook is logged, and the destroy stands.
+  try {
+    RunHooks(state.config.hooks.poststop, HookState(id_, "stopped", 0, state.config), "poststop");
+  } catch (const StepError& e) {
+    factory_->Log(Quoted("destroy", id_) + ": " + e.what());
+  }
 }
 
 ScopedContainer::~ScopedContainer() {

@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "cgroup/manager.hpp"
+#include "core/hooks.hpp"
 #include "core/launch.hpp"
 #include "core/proc.hpp"
 #include "core/seal.hpp"
@@ -185,6 +186,13 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
         throw Error(e.error(), context + ": network " + network.name + ": " + e.what());
       }
       undo.Add([network] { net::DeleteLink(network.host_name, network.host_netns); });
+    }
+    std::vector<Hook> hooks = config.hooks.prestart;
+    hooks.insert(hooks.end(), config.hooks.create_runtime.begin(), config.hooks.create_runtime.end());
+    try {
+      RunHooks(hooks, HookState(id, "creating", pid, config), "create_runtime");
+    } catch (const StepError& e) {
+      throw Error(e.error() != 0 ? e.error() : EIO, context + ": " + e.what());
     }
   };
   auto child = Launch(*this, request, process);

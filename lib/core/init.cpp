@@ -17,6 +17,7 @@
 #include "core/bootstrap.hpp"
 #include "core/capabilities.hpp"
 #include "core/exec_path.hpp"
+#include "core/hooks.hpp"
 #include "core/namespaces_enter.hpp"
 #include "core/proc_write.hpp"
 #include "core/rlimits.hpp"
@@ -56,8 +57,10 @@ void SetUser(const ExecUser& user) {
 }
 
 // The container-wide part: runs once, in create mode.
-void SetUpContainer(const Config& config, bool in_user_namespace) {
+void SetUpContainer(const Bootstrap& b, bool in_user_namespace, const nlohmann::json& hook_state) {
+  const Config& config = b.config;
   if (config.HasNamespace(NamespaceType::kMount)) SetupRootfs(config, in_user_namespace);
+  RunHooks(config.hooks.create_container, hook_state, "create_container");
   if (!config.hostname.empty() && sethostname(config.hostname.data(), config.hostname.size()) != 0) {
     ThrowErrno("hostname", "sethostname " + config.hostname);
   }
@@ -110,6 +113,8 @@ void WaitAtFifo(const unique_fd& fifo) {
   channel.Send(MessageType::kNeedSetup);
   auto done = channel.Receive();
   if (!done || done->type != MessageType::kSetupDone) ThrowStep("bootstrap", "host went away", EPIPE);
+  // Hooks see the pid as the host knows it.
+  const nlohmann::json hook_state = HookState(b.id, "created", done->payload.at("pid"), b.config);
   EnterCgroupNamespace(b);
 
   const Config& config = b.config;
@@ -118,7 +123,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   if (in_user_namespace && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
     ThrowErrno("user", "become root of the user namespace");
   }
-  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(config, in_user_namespace);
+  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, hook_state);
 
   ApplyRlimits(Or(process.rlimits, config.rlimits));
   if (auto adj = process.oom_score_adj ? process.oom_score_adj : config.oom_score_adj) {
@@ -153,6 +158,7 @@ void WaitAtFifo(const unique_fd& fifo) {
     if (!start || start->type != MessageType::kStart) ThrowStep("start", "host went away", EPIPE);
   }
   fifo.reset();
+  if (b.mode == Bootstrap::Mode::kCreate) RunHooks(config.hooks.start_container, hook_state, "start_container");
   ArrangeExtraFds(b.extra_fds);
   auto argv = CStrings(process.args);
   auto envp = CStrings(env);

@@ -137,7 +137,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
       }
       case MessageType::kNeedSetup:
         if (request.setup) request.setup(child->pid);
-        channel.Send(MessageType::kSetupDone);
+        channel.Send(MessageType::kSetupDone, {{"pid", child->pid}});
         break;
       case MessageType::kLog:
         factory.Log(message->payload.get<std::string>());

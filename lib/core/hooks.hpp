@@ -1,0 +1,20 @@
+// OCI lifecycle hooks: each runs with the container's state as JSON on its stdin, and
+// must exit 0 within its timeout.
+#pragma once
+
+#include <cask/config.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace cask {
+
+// The state document hooks read (the OCI runtime-spec's state).
+nlohmann::json HookState(const std::string& id, const char* status, pid_t pid, const Config& config);
+
+// Runs each hook in order; throws StepError("hooks", ...) naming the hook that failed.
+// Safe in a multi-threaded host (posix_spawn) and inside init.
+void RunHooks(const std::vector<Hook>& hooks, const nlohmann::json& state, const std::string& kind);
+
+}  // namespace cask
