@@ -15,6 +15,7 @@
 #include "core/hooks.hpp"
 #include "core/launch.hpp"
 #include "core/proc.hpp"
+#include "core/step_error.hpp"
 #include "net/net.hpp"
 
 namespace cask {
@@ -59,7 +60,7 @@ void Container::Start() {
   try {
     RunHooks(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart");
   } catch (const StepError& e) {
-    throw Error(e.error() != 0 ? e.error() : EIO, context + ": " + e.what());
+    throw ToError(e, context);
   }
 }
 

@@ -183,7 +183,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
       try {
         net::CreateVeth(network, netns_fd.get());
       } catch (const StepError& e) {
-        throw Error(e.error(), context + ": network " + network.name + ": " + e.what());
+        throw ToError(e, context + ": network " + network.name);
       }
       undo.Add([network] { net::DeleteLink(network.host_name, network.host_netns); });
     }
@@ -192,7 +192,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
     try {
       RunHooks(hooks, HookState(id, "creating", pid, config), "create_runtime");
     } catch (const StepError& e) {
-      throw Error(e.error() != 0 ? e.error() : EIO, context + ": " + e.what());
+      throw ToError(e, context);
     }
   };
   auto child = Launch(*this, request, process);

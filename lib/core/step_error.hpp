@@ -2,6 +2,8 @@
 // Init sends it to the host, where it becomes a cask::Error naming the step.
 #pragma once
 
+#include <cask/error.hpp>
+
 #include <cerrno>
 #include <stdexcept>
 #include <string>
@@ -29,6 +31,12 @@ class StepError : public std::runtime_error {
 // Throws a StepError with no errno (a logic failure such as "not a directory").
 [[noreturn]] inline void ThrowStep(const std::string& step, const std::string& what, int err = 0) {
   throw StepError(step, err, what);
+}
+
+// The host's view of a StepError raised on the host side (hooks, network setup).
+inline Error ToError(const StepError& e, const std::string& context) {
+  const std::string message = context + ": " + e.what();
+  return e.error() != 0 ? Error(e.error(), message) : Error(Errc::kInitFailed, message);
 }
 
 }  // namespace cask
