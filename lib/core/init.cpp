@@ -22,6 +22,7 @@
 #include "core/proc_write.hpp"
 #include "core/rlimits.hpp"
 #include "core/rootfs.hpp"
+#include "core/seccomp.hpp"
 #include "core/spawn.hpp"
 #include "core/step_error.hpp"
 #include "core/sync.hpp"
@@ -136,6 +137,9 @@ void WaitAtFifo(const unique_fd& fifo) {
   for (const auto& var : env) has_home = has_home || var.rfind("HOME=", 0) == 0;
   if (!has_home) env.push_back("HOME=" + user.home);
 
+  const bool no_new_privileges = Or(process.no_new_privileges, config.no_new_privileges);
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while init has it.
+  if (config.seccomp && !no_new_privileges) LoadSeccomp(*config.seccomp);
   const Capabilities caps = Or(process.capabilities, config.capabilities);
   DropBoundingSet(caps);
   KeepCapabilities(true);
@@ -143,8 +147,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   KeepCapabilities(false);
   if (chdir(process.cwd.c_str()) != 0) ThrowErrno("cwd", "chdir " + process.cwd);
   ApplyCapabilities(caps);
-  if (Or(process.no_new_privileges, config.no_new_privileges) &&
-      prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+  if (no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     ThrowErrno("no_new_privileges", "PR_SET_NO_NEW_PRIVS");
   }
   umask(process.umask ? *process.umask : 022);
@@ -162,6 +165,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   ArrangeExtraFds(b.extra_fds);
   auto argv = CStrings(process.args);
   auto envp = CStrings(env);
+  if (config.seccomp && no_new_privileges) LoadSeccomp(*config.seccomp);  // last: only execve follows
   execve(payload.c_str(), argv.data(), envp.data());
   ThrowErrno("exec", "execve " + payload);
 }
