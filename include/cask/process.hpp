@@ -51,6 +51,9 @@ class Process : public ProcessConfig {
   Stdio out = Stdio::Inherit();
   Stdio err = Stdio::Inherit();
   std::vector<int> extra_fds;  // appear in the process as fds 3, 4, ... in this order
+  // With `terminal`: send the pty master to this unix socket (as runc's
+  // --console-socket) instead of keeping it in Console().
+  std::string console_socket;
 
   // After Create/Run/Exec:
   pid_t Pid() const;
@@ -62,6 +65,10 @@ class Process : public ProcessConfig {
   int OutPipe() const { return out_pipe_.get(); }
   int ErrPipe() const { return err_pipe_.get(); }
   void CloseIn() { in_pipe_.reset(); }
+  // The master of the process's terminal (-1 without one); Resize sets its size, which
+  // the payload sees as SIGWINCH.
+  int Console() const { return console_.get(); }
+  void Resize(uint16_t rows, uint16_t cols) const;
 
  private:
   friend struct ProcessAccess;
@@ -69,6 +76,7 @@ class Process : public ProcessConfig {
   unique_fd in_pipe_;
   unique_fd out_pipe_;
   unique_fd err_pipe_;
+  unique_fd console_;
 };
 
 }  // namespace cask

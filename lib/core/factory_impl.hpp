@@ -31,6 +31,7 @@ struct ProcessAccess {
     process.out_pipe_ = std::move(out);
     process.err_pipe_ = std::move(err);
   }
+  static void SetConsole(Process& process, unique_fd master) { process.console_ = std::move(master); }
 };
 
 struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {

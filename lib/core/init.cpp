@@ -26,6 +26,7 @@
 #include "core/spawn.hpp"
 #include "core/step_error.hpp"
 #include "core/sync.hpp"
+#include "core/terminal.hpp"
 #include "core/user.hpp"
 #include "net/net.hpp"
 
@@ -131,6 +132,12 @@ void WaitAtFifo(const unique_fd& fifo) {
     WriteProcFile("self/oom_score_adj", std::to_string(*adj));
   }
   ExecUser user = LookUpUser(process);
+  if (process.terminal) {
+    Pty pty = OpenPty(process.console_size.value_or(ConsoleSize{}));
+    if (b.mode == Bootstrap::Mode::kCreate) MountConsole(pty);
+    channel.Send(MessageType::kConsole, nullptr, {pty.master.get()});
+    AttachTerminal(pty, user.uid);
+  }
   std::string payload = LookPath(process.args.empty() ? "" : process.args.front(), process.env);
   std::vector<std::string> env = process.env;
   bool has_home = false;

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +64,23 @@ struct LaunchGuard {
                         error.value("message", std::string());
   if (err != 0) throw Error(err, message);
   throw Error(Errc::kInitFailed, message);
+}
+
+// As runc's --console-socket: connect to the unix socket and pass the master.
+void SendToConsoleSocket(const std::string& path, int master, const std::string& context) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) throw Error(ENAMETOOLONG, context + ": console socket " + path);
+  path.copy(addr.sun_path, path.size());
+  unique_fd socket_fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!socket_fd || connect(socket_fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    throw Error(errno, context + ": connect to console socket " + path);
+  }
+  try {
+    Channel(std::move(socket_fd)).Send(MessageType::kConsole, nullptr, {master});
+  } catch (const std::system_error& e) {
+    throw Error(e.code().value(), context + ": send the console to " + path);
+  }
 }
 
 std::string DescribeExit(int status) {
@@ -141,6 +160,14 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
         break;
       case MessageType::kLog:
         factory.Log(message->payload.get<std::string>());
+        break;
+      case MessageType::kConsole:
+        if (message->fds.size() != 1) throw Error(Errc::kInitFailed, context + ": console without its fd");
+        if (process.console_socket.empty()) {
+          ProcessAccess::SetConsole(process, std::move(message->fds.front()));
+        } else {
+          SendToConsoleSocket(process.console_socket, message->fds.front().get(), context);
+        }
         break;
       case MessageType::kError:
         ThrowInitError(context, message->payload);

@@ -1,6 +1,7 @@
 #include <cask/error.hpp>
 #include <cask/process.hpp>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +32,13 @@ void Process::Signal(int signal) const {
   if (!child_) throw Error(Errc::kBadState, "signal: the process was never started");
   if (syscall(SYS_pidfd_send_signal, child_->pidfd.get(), signal, nullptr, 0) != 0) {
     throw Error(errno, "signal process " + std::to_string(child_->pid));
+  }
+}
+
+void Process::Resize(uint16_t rows, uint16_t cols) const {
+  winsize ws{rows, cols, 0, 0};
+  if (!console_ || ioctl(console_.get(), TIOCSWINSZ, &ws) != 0) {
+    throw Error(console_ ? errno : ENOTTY, "resize the terminal of process " + std::to_string(Pid()));
   }
 }
 

@@ -20,6 +20,7 @@ enum class MessageType : uint32_t {
   kStart,          // host -> init: exec the payload (exec mode only; create uses the fifo)
   kError,          // init -> host: {step, errno, message}
   kLog,            // init -> host: a log line
+  kConsole,        // init -> host: the master of the payload's terminal (one fd)
 };
 
 struct Message {
