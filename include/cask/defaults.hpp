@@ -31,7 +31,6 @@ inline Config DefaultConfig() {
                     "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
                     "/sys/firmware",       "/proc/scsi",       "/sys/devices/virtual/powercap"};
   c.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
-  c.cgroup.resources.devices = {{false, 'a', -1, -1, "rwm"}};
   c.process.args = {"sh"};
   c.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"};
   c.process.cwd = "/";
