@@ -87,16 +87,18 @@ std::unique_ptr<Manager> Manager::Create(const std::string& path, const Resource
     paths[h.name] = dir.lexically_normal().string();
   }
   std::unique_ptr<Manager> manager(new Manager({}));
-  for (const auto& [name, dir] : paths) {
-    if (mkdir(dir.c_str(), 0755) != 0) {
-      if (errno != EEXIST) throw Error(errno, "create cgroup " + dir);
-      if (!ReadPids(dir).empty()) {
-        manager->Destroy();
-        throw Error(EBUSY, "cgroup " + dir + " exists and has processes in it");
+  try {
+    for (const auto& [name, dir] : paths) {
+      if (mkdir(dir.c_str(), 0755) != 0) {
+        if (errno != EEXIST) throw Error(errno, "create cgroup " + dir);
+        if (!ReadPids(dir).empty()) throw Error(EBUSY, "cgroup " + dir + " exists and has processes in it");
       }
+      manager->paths_[name] = dir;
+      if (name == "cpuset") InheritCpuset(dir);
     }
-    manager->paths_[name] = dir;
-    if (name == "cpuset") InheritCpuset(dir);
+  } catch (...) {
+    manager->Destroy();
+    throw;
   }
   return manager;
 }
