@@ -1,0 +1,23 @@
+// What a test must not leave behind: mounts, cgroups, child processes, fds and
+// temporary directories of cask's. Snapshot before, Leftovers after.
+#pragma once
+
+#include <sys/types.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace cask::test {
+
+struct Snapshot {
+  std::set<std::string> fds;
+  std::set<std::string> temp_dirs;
+};
+
+Snapshot TakeSnapshot();
+// One line per leftover; empty when clean.
+std::vector<std::string> Leftovers(const Snapshot& before);
+bool ProcessAlive(pid_t pid);
+
+}  // namespace cask::test

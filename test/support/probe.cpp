@@ -1,0 +1,273 @@
+// The probe: a static binary that runs as a container's payload and prints, as one
+// JSON object, what it sees from inside. Tests assert on that.
+//
+//   probe              everything (keys below)
+//   probe exit N       exit with N
+//   probe kill SIG     kill itself with SIG
+//   probe sleep SECS   sleep, then exit 0
+//   probe cat PATH     print the file
+//   probe write PATH TEXT   write TEXT to PATH (exit 1 with the errno name on failure)
+//
+// Keys: pid, ppid, uid, gid, groups, hostname, domainname, namespaces (name -> inode),
+// cwd, umask ("0022"), env, rlimits (name -> {soft, hard}; -1 is unlimited),
+// capabilities (set -> sorted names), no_new_privs, seccomp, oom_score_adj, mounts
+// ([{mount_point, fs_type, source, options}]), fds (number -> target), root_writable,
+// dev (name -> {type, major, minor}), cgroup (lines).
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string List(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+  return out + "]";
+}
+
+std::string Object(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out = "{";
+  for (size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + Quote(fields[i].first) + ":" + fields[i].second;
+  return out + "}";
+}
+
+std::map<std::string, std::string> Status() {
+  std::map<std::string, std::string> status;
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    status[line.substr(0, colon)] = value;
+  }
+  return status;
+}
+
+const char* kCapNames[] = {
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+    "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+    "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+    "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+    "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+
+std::string CapSet(const std::string& hex) {
+  unsigned long long mask = std::strtoull(hex.c_str(), nullptr, 16);
+  std::vector<std::string> names;
+  for (int i = 0; i < 64; ++i) {
+    if ((mask >> i) & 1) names.push_back(Quote(i <= 40 ? kCapNames[i] : "CAP_" + std::to_string(i)));
+  }
+  std::sort(names.begin(), names.end());
+  return List(names);
+}
+
+std::string Namespaces() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const char* ns : {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"}) {
+    struct stat st {};
+    if (stat((std::string("/proc/self/ns/") + ns).c_str(), &st) == 0) out.push_back({ns, std::to_string(st.st_ino)});
+  }
+  return Object(out);
+}
+
+std::string Rlimits() {
+  const std::pair<const char*, int> kLimits[] = {
+      {"RLIMIT_CPU", RLIMIT_CPU},     {"RLIMIT_FSIZE", RLIMIT_FSIZE},   {"RLIMIT_DATA", RLIMIT_DATA},
+      {"RLIMIT_STACK", RLIMIT_STACK}, {"RLIMIT_CORE", RLIMIT_CORE},     {"RLIMIT_RSS", RLIMIT_RSS},
+      {"RLIMIT_NPROC", RLIMIT_NPROC}, {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+      {"RLIMIT_AS", RLIMIT_AS},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},   {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+      {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE}, {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+      {"RLIMIT_RTTIME", RLIMIT_RTTIME}};
+  auto value = [](rlim_t v) { return v == RLIM_INFINITY ? std::string("-1") : std::to_string(v); };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, resource] : kLimits) {
+    rlimit r{};
+    getrlimit(static_cast<__rlimit_resource>(resource), &r);
+    out.push_back({name, Object({{"soft", value(r.rlim_cur)}, {"hard", value(r.rlim_max)}})});
+  }
+  return Object(out);
+}
+
+std::string Mounts() {
+  std::vector<std::string> out;
+  std::ifstream in("/proc/self/mountinfo");
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, devno, root, point, options, field;
+    fields >> id >> parent >> devno >> root >> point >> options;
+    while (fields >> field && field != "-") {
+    }
+    std::string type, source, super;
+    fields >> type >> source >> super;
+    out.push_back(Object({{"mount_point", Quote(point)}, {"fs_type", Quote(type)}, {"source", Quote(source)},
+                          {"options", Quote(options)}, {"super_options", Quote(super)}}));
+  }
+  return List(out);
+}
+
+std::string Fds() {
+  std::vector<std::pair<std::string, std::string>> out;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return "{}";
+  int own = dirfd(dir);
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.' || std::atoi(e->d_name) == own) continue;
+    char target[4096];
+    ssize_t n = readlinkat(own, e->d_name, target, sizeof(target) - 1);
+    out.push_back({e->d_name, Quote(n < 0 ? "" : std::string(target, static_cast<size_t>(n)))});
+  }
+  closedir(dir);
+  return Object(out);
+}
+
+std::string Dev() {
+  std::vector<std::pair<std::string, std::string>> out;
+  DIR* dir = opendir("/dev");
+  if (dir == nullptr) return "{}";
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    struct stat st {};
+    if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    const char* type = S_ISCHR(st.st_mode) ? "c" : S_ISBLK(st.st_mode) ? "b" : S_ISLNK(st.st_mode) ? "l"
+                     : S_ISDIR(st.st_mode) ? "d" : "f";
+    out.push_back({e->d_name, Object({{"type", Quote(type)}, {"major", std::to_string(major(st.st_rdev))},
+                                      {"minor", std::to_string(minor(st.st_rdev))},
+                                      {"mode", std::to_string(st.st_mode & 07777)}})});
+  }
+  closedir(dir);
+  return Object(out);
+}
+
+bool RootWritable() {
+  const char* path = "/.probe-write-test";
+  int fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0600);
+  if (fd < 0) return false;
+  close(fd);
+  unlink(path);
+  return true;
+}
+
+std::string ReadLine(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+void PrintAll() {
+  auto status = Status();
+  utsname uts{};
+  uname(&uts);
+  std::vector<std::string> groups, env, cgroup;
+  std::istringstream gs(status["Groups"]);
+  for (std::string g; gs >> g;) groups.push_back(g);
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(Quote(*e));
+  std::ifstream cg("/proc/self/cgroup");
+  for (std::string line; std::getline(cg, line);) cgroup.push_back(Quote(line));
+  char cwd[4096] = "";
+  if (getcwd(cwd, sizeof(cwd)) == nullptr) cwd[0] = '\0';
+  std::string uid = status["Uid"].substr(0, status["Uid"].find_first_of(" \t"));
+  std::string gid = status["Gid"].substr(0, status["Gid"].find_first_of(" \t"));
+  std::string out = Object({
+      {"pid", std::to_string(getpid())},
+      {"ppid", std::to_string(getppid())},
+      {"uid", uid},
+      {"gid", gid},
+      {"groups", List(groups)},
+      {"hostname", Quote(uts.nodename)},
+      {"domainname", Quote(uts.domainname)},
+      {"namespaces", Namespaces()},
+      {"cwd", Quote(cwd)},
+      {"umask", Quote(status["Umask"])},
+      {"env", List(env)},
+      {"rlimits", Rlimits()},
+      {"capabilities", Object({{"inheritable", CapSet(status["CapInh"])},
+                               {"permitted", CapSet(status["CapPrm"])},
+                               {"effective", CapSet(status["CapEff"])},
+                               {"bounding", CapSet(status["CapBnd"])},
+                               {"ambient", CapSet(status["CapAmb"])}})},
+      {"no_new_privs", status["NoNewPrivs"] == "1" ? "true" : "false"},
+      {"seccomp", status["Seccomp"].empty() ? "0" : status["Seccomp"]},
+      {"oom_score_adj", ReadLine("/proc/self/oom_score_adj").empty() ? "null" : ReadLine("/proc/self/oom_score_adj")},
+      {"mounts", Mounts()},
+      {"fds", Fds()},
+      {"root_writable", RootWritable() ? "true" : "false"},
+      {"dev", Dev()},
+      {"cgroup", List(cgroup)},
+  });
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string action = argc > 1 ? argv[1] : "";
+  if (action.empty()) {
+    PrintAll();
+  } else if (action == "exit" && argc > 2) {
+    return std::atoi(argv[2]);
+  } else if (action == "kill" && argc > 2) {
+    kill(getpid(), std::atoi(argv[2]));
+    pause();
+  } else if (action == "sleep" && argc > 2) {
+    sleep(static_cast<unsigned>(std::atoi(argv[2])));
+  } else if (action == "cat" && argc > 2) {
+    std::ifstream in(argv[2]);
+    if (!in) return 1;
+    std::cout << in.rdbuf();
+  } else if (action == "write" && argc > 3) {
+    int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, argv[3], std::strlen(argv[3])) < 0) {
+      std::printf("%s\n", strerrorname_np(errno));
+      return 1;
+    }
+    close(fd);
+  } else {
+    std::fprintf(stderr, "probe: unknown action %s\n", action.c_str());
+    return 2;
+  }
+  return 0;
+}
