@@ -11,6 +11,7 @@
 #include <cask/namespaces.hpp>
 
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -231,8 +232,8 @@ template <class T> json Write(const T& value) {
     static const json defaults = [] {
       json d = json::object();
       FieldWriter default_writer{d};
-      T fresh{};
-      Fields(default_writer, fresh);
+      auto fresh = std::make_unique<T>();  // on the heap: GCC 12 warns falsely on a local
+      Fields(default_writer, *fresh);
       return d;
     }();
     for (auto it = out.begin(); it != out.end();) {

@@ -76,12 +76,11 @@ std::vector<GroupEntry> ParseGroup(std::istream& in) {
 ExecUser ResolveUser(const std::string& spec, const std::vector<std::string>& additional,
                      const std::vector<PasswdEntry>& passwd, const std::vector<GroupEntry>& group) {
   ExecUser user;
-  std::string user_part = spec;
+  const auto colon = spec.find(':');
   std::optional<std::string> group_part;
-  if (auto colon = spec.find(':'); colon != std::string::npos) {
-    user_part = spec.substr(0, colon);
-    group_part = spec.substr(colon + 1);
-  }
+  if (colon != std::string::npos) group_part = spec.substr(colon + 1);
+  const std::string given = spec.substr(0, colon);
+  const std::string user_part = given.empty() ? std::string("0") : given;  // none given: root
   const PasswdEntry* entry = nullptr;
   auto uid = ParseId(user_part);
   for (const auto& p : passwd) {
@@ -90,9 +89,7 @@ ExecUser ResolveUser(const std::string& spec, const std::vector<std::string>& ad
       break;
     }
   }
-  if (user_part.empty()) {
-    uid = 0;
-  } else if (!uid && entry == nullptr) {
+  if (!uid && entry == nullptr) {
     ThrowStep("user", "unknown user \"" + user_part + "\" (not in the container's /etc/passwd)",
               ENOENT);
   }

@@ -44,7 +44,6 @@ TEST_CASE("a new container is pid 1 in new namespaces with its hostname", "[life
   cask::Config config = h.BaseConfig();
   config.hostname = "box";
   config.domainname = "example.test";
-  config.namespaces.push_back({cask::NamespaceType::kCgroup, ""});
   auto result = h.Run(config);
   REQUIRE(result.status == cask::ExitStatus{0, 0});
   auto probe = result.Json();

@@ -48,6 +48,14 @@ bool ProcessAlive(pid_t pid) { return kill(pid, 0) == 0 || errno == EPERM; }
 
 std::vector<std::string> Leftovers(const Snapshot& before) {
   std::vector<std::string> out;
+  // Fds first, before this function opens files of its own; the listing's own fd points
+  // at /proc/<pid>/fd.
+  const std::string own_listing = "/proc/" + std::to_string(getpid()) + "/fd";
+  for (const auto& fd : Entries("/proc/self/fd")) {
+    std::error_code ec;
+    std::string target = fs::read_symlink("/proc/self/fd/" + fd, ec).string();
+    if (!before.fds.count(fd) && !ec && target != own_listing) out.push_back("fd " + fd + " -> " + target);
+  }
   std::ifstream mounts("/proc/self/mountinfo");
   for (std::string line; std::getline(mounts, line);) {
     if (line.find("cask") != std::string::npos) out.push_back("mount: " + line);
@@ -64,12 +72,6 @@ std::vector<std::string> Leftovers(const Snapshot& before) {
     }
   }
   for (const auto& child : Children()) out.push_back(child);
-  for (const auto& fd : Entries("/proc/self/fd")) {
-    if (!before.fds.count(fd)) {
-      std::error_code ec;
-      out.push_back("fd " + fd + " -> " + fs::read_symlink("/proc/self/fd/" + fd, ec).string());
-    }
-  }
   for (const auto& dir : Entries("/tmp", "cask-")) {
     if (!before.temp_dirs.count(dir)) out.push_back("temporary directory /tmp/" + dir);
   }
