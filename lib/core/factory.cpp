@@ -153,7 +153,10 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   Undo undo;
   undo.Add([dir] { std::filesystem::remove_all(dir); });
   const std::string fifo_path = dir + "/exec.fifo";
-  if (mkfifo(fifo_path.c_str(), 0622) != 0) throw Error(errno, context + ": make exec fifo");
+  // 0622 whatever the umask: init opens it for writing after it changed user.
+  if (mkfifo(fifo_path.c_str(), 0622) != 0 || chmod(fifo_path.c_str(), 0622) != 0) {
+    throw Error(errno, context + ": make exec fifo");
+  }
   unique_fd fifo(open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo) throw Error(errno, context + ": open exec fifo");
 
@@ -169,11 +172,17 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   request.bootstrap.config = config;
   request.bootstrap.process = process;
   PlanNamespaces(config, request.bootstrap, request.clone_flags);
+  const auto write_id_maps = [&](pid_t pid) {
+    WriteIdMap(pid, "uid_map", config.uid_mappings, context);
+    WriteIdMap(pid, "gid_map", config.gid_mappings, context);
+  };
+  // A user namespace made at clone time gets its maps before init execs, so that init
+  // execs as root of the namespace and keeps its capabilities there.
+  if (request.bootstrap.new_user_namespace && (request.clone_flags & CLONE_NEWUSER) != 0) {
+    request.before_exec = write_id_maps;
+  }
   request.setup = [&](pid_t pid) {
-    if (request.bootstrap.new_user_namespace) {
-      WriteIdMap(pid, "uid_map", config.uid_mappings, context);
-      WriteIdMap(pid, "gid_map", config.gid_mappings, context);
-    }
+    if (request.bootstrap.new_user_namespace && !request.before_exec) write_id_maps(pid);
     cgroup->Apply(pid);
     for (const auto& network : config.networks) {
       if (network.type != "veth") continue;

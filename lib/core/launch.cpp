@@ -109,6 +109,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   spawn.stdio[2] = err.child_fd;
   spawn.sync_fd = init_socket.get();
   spawn.extra_fds = process.extra_fds;
+  spawn.gate = static_cast<bool>(request.before_exec);
   request.bootstrap.extra_fds = static_cast<int>(process.extra_fds.size());
 
   Spawned spawned = Spawn(spawn);
@@ -123,6 +124,10 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   auto child = std::make_shared<ChildRecord>();
   child->pid = spawned.pid;
   child->pidfd = std::move(spawned.pidfd);
+  if (request.before_exec) {
+    request.before_exec(child->pid);
+    channel.OpenGate();
+  }
   std::vector<int> fds;
   if (request.fifo) fds.push_back(request.fifo.get());
   channel.Send(MessageType::kBootstrap, ToJson(request.bootstrap), fds);

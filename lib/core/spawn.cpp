@@ -56,6 +56,8 @@ Spawned Spawn(const SpawnRequest& request) {
       if (dup2(source_fds[target], target) < 0) _exit(127);
     }
     syscall(SYS_close_range, floor, ~0U, CLOSE_RANGE_CLOEXEC);
+    char byte;
+    if (request.gate && read(kSyncFd, &byte, 1) != 1) _exit(127);
     syscall(SYS_execveat, exe.get(), "", argv.data(), envp, AT_EMPTY_PATH);
     _exit(127);
   }

@@ -54,6 +54,10 @@ void Channel::Send(MessageType type, const nlohmann::json& payload,
   if (n < 0) ThrowSystem("send on sync socket");
 }
 
+void Channel::OpenGate() const {
+  if (send(fd_.get(), "g", 1, MSG_NOSIGNAL) != 1) ThrowSystem("open the spawn gate");
+}
+
 std::optional<Message> Channel::Receive() const {
   // Peek at the size first: a seqpacket message is read whole or truncated.
   Header header{};

@@ -35,6 +35,8 @@ class Channel {
   // Sends a message; errors are thrown as std::system_error.
   void Send(MessageType type, const nlohmann::json& payload = nullptr,
             const std::vector<int>& fds = {}) const;
+  // Lets a spawned child that waits at its gate (SpawnRequest::gate) go on to exec.
+  void OpenGate() const;
   // Receives the next message; std::nullopt on EOF (the peer is gone).
   std::optional<Message> Receive() const;
   int fd() const { return fd_.get(); }

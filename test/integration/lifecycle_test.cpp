@@ -167,9 +167,20 @@ TEST_CASE("exit codes and deaths by signal come back", "[lifecycle]") {
   auto exited = h.Run(h.BaseConfig(), {"/probe", "exit", "42"});
   CHECK(exited.status.code == 42);
   CHECK_FALSE(exited.status.Signaled());
-  auto killed = h.Run(h.BaseConfig(), {"/probe", "kill", "9"});
-  CHECK(killed.status.signal == SIGKILL);
-  CHECK(killed.status.ShellCode() == 137);
+
+  // Init (pid 1) killed from the host, and an exec'd process that kills itself.
+  cask::Config config = h.BaseConfig();
+  cask::Process init(config.process);
+  init.args = {"/probe", "sleep", "60"};
+  cask::ScopedContainer container(h.factory().Run(NewId("signals"), config, init));
+  cask::Process suicide(config.process);
+  suicide.args = {"/probe", "kill", "9"};
+  container->Exec(suicide);
+  CHECK(suicide.Wait().signal == SIGKILL);
+  container->Signal(SIGKILL);
+  auto killed = init.Wait();
+  CHECK(killed.signal == SIGKILL);
+  CHECK(killed.ShellCode() == 137);
 }
 
 TEST_CASE("create, start, exec, signal and destroy walk the states", "[lifecycle]") {

@@ -3,7 +3,8 @@
 //
 //   probe              everything (keys below)
 //   probe exit N       exit with N
-//   probe kill SIG     kill itself with SIG
+//   probe kill SIG     kill itself with SIG (not as pid 1: the kernel protects a
+//                      namespace's init from its own signals)
 //   probe sleep SECS   sleep, then exit 0
 //   probe cat PATH     print the file
 //   probe write PATH TEXT   write TEXT to PATH (exit 1 with the errno name on failure)
