@@ -2,9 +2,9 @@
 //
 // Keys are the field names ("uid_mappings", "throttle_read_bps_device"); namespace
 // types use their OCI names ("network"); one-letter device types are one-character
-// strings. Output leaves out a field equal to its default (an unset optional, an empty
-// string, list or map, an untouched struct; numbers and booleans are always written), so
-// Config -> JSON -> Config is the identity.
+// strings. Output leaves out every field equal to its default (an unset optional, an
+// empty list, false, a struct left alone...) except required keys, so the JSON says only
+// what was chosen and Config -> JSON -> Config is the identity.
 //
 // Reading is strict: a wrong type, an unknown key, a missing required key, an integer
 // out of its field's range or an unknown namespace type throws ConfigError naming the
@@ -273,6 +273,9 @@ concept Described = requires(KeyCollector& v) { Describe(v, static_cast<T*>(null
 template <class T>
 concept Integer = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char>;
 
+// Read() fills a default-constructed `out` (every caller makes a fresh one), so keys
+// that are absent keep their defaults.
+//
 // The overloads call each other for nested types, so all are declared before any is
 // defined (the types live in cask, so argument-dependent lookup would not find them).
 template <Integer T>
@@ -421,7 +424,6 @@ void Read(const nlohmann::json& j, const std::string& path, S& out) {
     for (std::string_view key : known.keys) found = found || key == item.key();
     if (!found) throw ConfigError(path, "unknown key \"" + item.key() + "\"");
   }
-  out = S{};
   ObjectReader<S> reader(j, path, out);
   Describe(reader, static_cast<S*>(nullptr));
 }
@@ -456,9 +458,13 @@ nlohmann::json Write(const std::map<std::string, T>& values) {
   return j;
 }
 
-// Numbers, booleans and one-letter types are always written, even at their default.
-template <class T>
-constexpr bool kOmittable = !Integer<T> && !std::same_as<T, bool> && !std::same_as<T, char>;
+// A default-constructed S, made once and never destroyed (a static S would be, and its
+// destructor trips GCC 12's -Wmaybe-uninitialized on the maps inside).
+template <class S>
+const S& DefaultValue() {
+  static const S* const value = new S{};
+  return *value;
+}
 
 template <class S>
 class ObjectWriter {
@@ -467,9 +473,8 @@ class ObjectWriter {
 
   template <class T>
   void Field(std::string_view key, T S::*member, bool required = false) {
-    static const S kDefault{};
     const T& field = value_.*member;
-    if (kOmittable<T> && !required && field == kDefault.*member) return;
+    if (!required && field == DefaultValue<S>().*member) return;
     j_[std::string(key)] = Write(field);
   }
 
