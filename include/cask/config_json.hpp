@@ -268,7 +268,9 @@ struct KeyCollector {
 };
 
 template <class T>
-concept Described = requires(KeyCollector& v) { Describe(v, static_cast<T*>(nullptr)); };
+concept Described = requires(KeyCollector& v) {
+  Describe(v, static_cast<T*>(nullptr));
+};
 
 template <class T>
 concept Integer = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char>;

@@ -37,9 +37,17 @@ inline Config DefaultConfig() {
   config.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}};
   config.no_new_privileges = true;
   config.masked_paths = {
-      "/proc/acpi",        "/proc/asound",    "/proc/kcore",       "/proc/keys",
-      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-      "/sys/firmware",     "/proc/scsi",      "/sys/devices/virtual/tpm",
+      "/proc/acpi",
+      "/proc/asound",
+      "/proc/kcore",
+      "/proc/keys",
+      "/proc/latency_stats",
+      "/proc/timer_list",
+      "/proc/timer_stats",
+      "/proc/sched_debug",
+      "/sys/firmware",
+      "/proc/scsi",
+      "/sys/devices/virtual/tpm",
   };
   config.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
                            "/proc/sysrq-trigger"};

@@ -25,7 +25,8 @@ inline void ValidateId(std::string_view id) {
     fail("longer than " + std::to_string(kMaxIdLength) + " characters");
   }
   if (id == "." || id == "..") fail("not a name");
-  if (id.front() == '.' || id.front() == '-') fail("starts with '" + std::string(1, id.front()) + "'");
+  if (id.front() == '.' || id.front() == '-')
+    fail("starts with '" + std::string(1, id.front()) + "'");
   for (char c : id) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '_' || c == '+' || c == '-' || c == '.';

@@ -18,11 +18,11 @@
 namespace cask {
 
 struct MountFlags {
-  unsigned long flags = 0;        // MS_* to set; never MS_BIND or MS_REC (see below)
-  unsigned long clear = 0;        // MS_* named by a clearing word ("rw", "dev", ...)
-  unsigned long propagation = 0;  // MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE, | MS_REC
-  bool bind = false;              // "bind" or "rbind"
-  bool recursive = false;         // "rbind"
+  unsigned long flags = 0;          // MS_* to set; never MS_BIND or MS_REC (see below)
+  unsigned long clear = 0;          // MS_* named by a clearing word ("rw", "dev", ...)
+  unsigned long propagation = 0;    // MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE, | MS_REC
+  bool bind = false;                // "bind" or "rbind"
+  bool recursive = false;           // "rbind"
   bool recursive_readonly = false;  // "rro"
   std::string data;
   bool operator==(const MountFlags&) const = default;
@@ -37,38 +37,22 @@ struct FlagWord {
 };
 
 inline constexpr std::array<FlagWord, 33> kFlagWords = {{
-    {"acl", false, MS_POSIXACL},
-    {"async", true, MS_SYNCHRONOUS},
-    {"atime", true, MS_NOATIME},
-    {"defaults", false, 0},
-    {"dev", true, MS_NODEV},
-    {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},
-    {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION},
-    {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},
-    {"mand", false, MS_MANDLOCK},
-    {"noacl", true, MS_POSIXACL},
-    {"noatime", false, MS_NOATIME},
-    {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME},
-    {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION},
-    {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},
-    {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME},
-    {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, MS_NOSYMFOLLOW},
-    {"relatime", false, MS_RELATIME},
-    {"remount", false, MS_REMOUNT},
-    {"ro", false, MS_RDONLY},
-    {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},
-    {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},
-    {"symfollow", true, MS_NOSYMFOLLOW},
+    {"acl", false, MS_POSIXACL},       {"async", true, MS_SYNCHRONOUS},
+    {"atime", true, MS_NOATIME},       {"defaults", false, 0},
+    {"dev", true, MS_NODEV},           {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION}, {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},         {"mand", false, MS_MANDLOCK},
+    {"noacl", true, MS_POSIXACL},      {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},        {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},      {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME}, {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME}, {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},      {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"relatime", false, MS_RELATIME},  {"remount", false, MS_REMOUNT},
+    {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
+    {"silent", false, MS_SILENT},      {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},         {"symfollow", true, MS_NOSYMFOLLOW},
     {"sync", false, MS_SYNCHRONOUS},
 }};
 

@@ -115,15 +115,13 @@ inline void ValidateIdMappings(const std::vector<IdMapping>& mappings, const std
     }
     for (std::size_t k = 0; k < i; ++k) {
       const IdMapping& other = mappings[k];
-      auto overlap = [&](uint64_t a, uint64_t b) {
-        return a < b + other.size && b < a + m.size;
-      };
+      auto overlap = [&](uint64_t a, uint64_t b) { return a < b + other.size && b < a + m.size; };
       auto range = [&](uint64_t first) {
         return std::to_string(first) + "-" + std::to_string(first + m.size - 1);
       };
       if (overlap(m.container_id, other.container_id)) {
-        throw ConfigError(at, "container ids " + range(m.container_id) + " overlap " +
-                                  Index(path, k));
+        throw ConfigError(at,
+                          "container ids " + range(m.container_id) + " overlap " + Index(path, k));
       }
       if (overlap(m.host_id, other.host_id)) {
         throw ConfigError(at, "host ids " + range(m.host_id) + " overlap " + Index(path, k));
@@ -167,7 +165,7 @@ inline void ValidateTimeOffsets(const Config& config) {
 // namespace, the host and domain names to a new uts namespace.
 inline void ValidateSysctl(const Config& config) {
   static constexpr std::array<std::string_view, 8> kIpcSysctls = {
-      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",         "kernel.sem",
+      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem",
       "kernel.shmall", "kernel.shmmax", "kernel.shm_rmid_forced", "kernel.shmmni"};
   for (const auto& [key, value] : config.sysctl) {
     const std::string at = "sysctl[" + Quote(key) + "]";
@@ -233,8 +231,8 @@ inline void ValidateDevices(const std::vector<Device>& devices) {
 // -1 means unlimited; other negative values are mistakes.
 inline void RequireLimit(const std::optional<int64_t>& value, const std::string& path) {
   if (value && *value < -1) {
-    throw ConfigError(path, "must be -1 (unlimited) or non-negative, got " +
-                                std::to_string(*value));
+    throw ConfigError(path,
+                      "must be -1 (unlimited) or non-negative, got " + std::to_string(*value));
   }
 }
 
@@ -288,12 +286,11 @@ inline void ValidateResources(const Resources& resources) {
     const DeviceRule& rule = resources.devices[i];
     const std::string rule_at = Index(at + ".devices", i);
     if (std::string_view("abc").find(rule.type) == std::string_view::npos) {
-      throw ConfigError(rule_at + ".type", "unknown device rule type \"" +
-                                               std::string(1, rule.type) +
-                                               "\" (expected a, b or c)");
+      throw ConfigError(
+          rule_at + ".type",
+          "unknown device rule type \"" + std::string(1, rule.type) + "\" (expected a, b or c)");
     }
-    if (rule.access.empty() ||
-        rule.access.find_first_not_of("rwm") != std::string::npos) {
+    if (rule.access.empty() || rule.access.find_first_not_of("rwm") != std::string::npos) {
       throw ConfigError(rule_at + ".access",
                         "expected letters from \"rwm\", got " + Quote(rule.access));
     }
@@ -334,8 +331,8 @@ inline void ValidateNetworks(const Config& config) {
       throw ConfigError(at + ".type",
                         "unknown network type " + Quote(net.type) + " (expected loopback or veth)");
     }
-    for (const auto& [key, name] : {std::pair{".name", &net.name},
-                                    std::pair{".host_name", &net.host_name}}) {
+    for (const auto& [key, name] :
+         {std::pair{".name", &net.name}, std::pair{".host_name", &net.host_name}}) {
       if (name->empty()) throw ConfigError(at + key, "a veth needs an interface name");
       // IFNAMSIZ is 16 with the terminating NUL.
       if (name->size() > 15 || name->find_first_of("/ :") != std::string::npos) {

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
 #include <cask/config_json.hpp>
 #include <cask/defaults.hpp>
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 #include <typeinfo>
@@ -241,8 +241,7 @@ TEST_CASE("reader errors name the JSON path") {
   CHECK(ReadError(R"({"hostnme": "x"})") == "unknown key \"hostnme\"");
   CHECK(ReadError(R"({"mounts": [{"destination": "/a"}, {"destinaton": "/b"}]})") ==
         "mounts[1]: unknown key \"destinaton\"");
-  CHECK(ReadError(R"({"mounts": [{"source": "/a"}]})") ==
-        "mounts[0]: missing key \"destination\"");
+  CHECK(ReadError(R"({"mounts": [{"source": "/a"}]})") == "mounts[0]: missing key \"destination\"");
   CHECK(ReadError(R"({"mounts": {"destination": "/a"}})") ==
         "mounts: expected an array, got object");
   CHECK(ReadError(R"({"mounts": [{"destination": "/a", "options": ["ro", 1]}]})") ==

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <cask/id.hpp>
+#include <catch2/catch.hpp>
 #include <string>
 
 namespace {

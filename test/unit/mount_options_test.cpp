@@ -1,7 +1,7 @@
 #include <sys/mount.h>
 
-#include <catch2/catch.hpp>
 #include <cask/mount_options.hpp>
+#include <catch2/catch.hpp>
 
 using cask::ParseMountOptions;
 
@@ -18,8 +18,8 @@ TEST_CASE("flag words set and clear mount flags") {
   CHECK(m.clear == (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
                     MS_RELATIME | MS_STRICTATIME | MS_MANDLOCK | MS_SYNCHRONOUS));
 
-  m = ParseMountOptions({"sync", "dirsync", "remount", "mand", "noatime", "nodiratime",
-                         "relatime", "defaults"});
+  m = ParseMountOptions(
+      {"sync", "dirsync", "remount", "mand", "noatime", "nodiratime", "relatime", "defaults"});
   CHECK(m.flags == (MS_SYNCHRONOUS | MS_DIRSYNC | MS_REMOUNT | MS_MANDLOCK | MS_NOATIME |
                     MS_NODIRATIME | MS_RELATIME));
 }

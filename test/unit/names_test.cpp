@@ -3,10 +3,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <cask/capabilities.hpp>
 #include <cask/namespaces.hpp>
 #include <cask/rlimits.hpp>
+#include <catch2/catch.hpp>
 #include <set>
 #include <string>
 

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
 #include <cask/defaults.hpp>
 #include <cask/validate.hpp>
+#include <catch2/catch.hpp>
 #include <functional>
 #include <string>
 
@@ -44,9 +44,7 @@ cask::Network Veth() {
 
 }  // namespace
 
-TEST_CASE("the default config with a root path is valid") {
-  CHECK_NOTHROW(Valid().Validate());
-}
+TEST_CASE("the default config with a root path is valid") { CHECK_NOTHROW(Valid().Validate()); }
 
 TEST_CASE("a rich valid config passes") {
   CHECK(Error([](cask::Config& c) {
@@ -54,8 +52,10 @@ TEST_CASE("a rich valid config passes") {
           c.uid_mappings.push_back({65536, 300000, 1});
           c.namespaces.push_back({cask::NamespaceType::kTime, ""});
           c.time_offsets["boottime"] = {-100, 999999999};
-          c.sysctl = {{"kernel.shmmax", "1"}, {"fs.mqueue.msg_max", "1"},
-                      {"net.ipv4.ip_forward", "1"}, {"kernel.domainname", "x"}};
+          c.sysctl = {{"kernel.shmmax", "1"},
+                      {"fs.mqueue.msg_max", "1"},
+                      {"net.ipv4.ip_forward", "1"},
+                      {"kernel.domainname", "x"}};
           c.networks = {cask::Network{}, Veth()};
           c.networks[1].address = "fd00::2/64";
           c.networks[1].gateway = "fd00::1";
@@ -84,8 +84,9 @@ TEST_CASE("rootfs_propagation must be known") {
 }
 
 TEST_CASE("a namespace type is listed once") {
-  CHECK(Error([](cask::Config& c) { c.namespaces.push_back({cask::NamespaceType::kPid, ""}); }) ==
-        "namespaces[6].type: namespace \"pid\" listed twice");
+  CHECK(Error([](cask::Config& c) {
+          c.namespaces.push_back({cask::NamespaceType::kPid, ""});
+        }) == "namespaces[6].type: namespace \"pid\" listed twice");
 }
 
 TEST_CASE("a joined namespace path is absolute") {
@@ -105,8 +106,9 @@ TEST_CASE("a new user namespace needs both mappings") {
 }
 
 TEST_CASE("mappings need a new user namespace") {
-  CHECK(Error([](cask::Config& c) { c.uid_mappings = {{0, 1000, 1}}; }) ==
-        "uid_mappings: mappings need a new user namespace");
+  CHECK(Error([](cask::Config& c) {
+          c.uid_mappings = {{0, 1000, 1}};
+        }) == "uid_mappings: mappings need a new user namespace");
   CHECK(Error([](cask::Config& c) {
           AddUserNamespace(c);
           c.namespaces.back().path = "/proc/1/ns/user";
@@ -143,8 +145,9 @@ TEST_CASE("mappings do not overlap on the host side") {
 }
 
 TEST_CASE("time offsets need a new time namespace") {
-  CHECK(Error([](cask::Config& c) { c.time_offsets["monotonic"] = {1, 0}; }) ==
-        "time_offsets: offsets need a new time namespace");
+  CHECK(Error([](cask::Config& c) {
+          c.time_offsets["monotonic"] = {1, 0};
+        }) == "time_offsets: offsets need a new time namespace");
 }
 
 TEST_CASE("time offsets name a known clock") {
@@ -213,9 +216,8 @@ TEST_CASE("capability names are known in every set") {
         "capabilities.inheritable[0]: unknown capability \"CAP_X\"");
   CHECK(Error([](cask::Config& c) { c.capabilities.ambient = {""}; }) ==
         "capabilities.ambient[0]: unknown capability \"\"");
-  CHECK(Error([](cask::Config& c) {
-          c.process.capabilities.emplace().bounding = {"CAP_FOO"};
-        }) == "process.capabilities.bounding[0]: unknown capability \"CAP_FOO\"");
+  CHECK(Error([](cask::Config& c) { c.process.capabilities.emplace().bounding = {"CAP_FOO"}; }) ==
+        "process.capabilities.bounding[0]: unknown capability \"CAP_FOO\"");
 }
 
 TEST_CASE("rlimit types are known") {
@@ -234,8 +236,9 @@ TEST_CASE("an rlimit's soft limit does not exceed its hard limit") {
 }
 
 TEST_CASE("an rlimit is listed once") {
-  CHECK(Error([](cask::Config& c) { c.rlimits.push_back({"RLIMIT_NOFILE", 1, 1}); }) ==
-        "rlimits[1].type: \"RLIMIT_NOFILE\" listed twice");
+  CHECK(Error([](cask::Config& c) {
+          c.rlimits.push_back({"RLIMIT_NOFILE", 1, 1});
+        }) == "rlimits[1].type: \"RLIMIT_NOFILE\" listed twice");
 }
 
 TEST_CASE("a mount destination is absolute") {
@@ -246,17 +249,21 @@ TEST_CASE("a mount destination is absolute") {
 }
 
 TEST_CASE("a mount destination has no .. components") {
-  CHECK(Error([](cask::Config& c) { c.mounts.push_back({"/a", "/tmp/../etc", "", {"bind"}}); }) ==
-        "mounts[7].destination: must not contain \"..\" components");
-  CHECK(Error([](cask::Config& c) { c.mounts.push_back({"/a", "/x/..", "", {"bind"}}); }) ==
-        "mounts[7].destination: must not contain \"..\" components");
-  CHECK(Error([](cask::Config& c) { c.mounts.push_back({"/a", "/x/..y/", "", {"bind"}}); }) ==
-        "valid");
+  CHECK(Error([](cask::Config& c) {
+          c.mounts.push_back({"/a", "/tmp/../etc", "", {"bind"}});
+        }) == "mounts[7].destination: must not contain \"..\" components");
+  CHECK(Error([](cask::Config& c) {
+          c.mounts.push_back({"/a", "/x/..", "", {"bind"}});
+        }) == "mounts[7].destination: must not contain \"..\" components");
+  CHECK(Error([](cask::Config& c) {
+          c.mounts.push_back({"/a", "/x/..y/", "", {"bind"}});
+        }) == "valid");
 }
 
 TEST_CASE("a mount without a type is a bind mount") {
-  CHECK(Error([](cask::Config& c) { c.mounts.push_back({"/a", "/a", "", {"ro"}}); }) ==
-        "mounts[7].type: empty type needs a bind or rbind option");
+  CHECK(Error([](cask::Config& c) {
+          c.mounts.push_back({"/a", "/a", "", {"ro"}});
+        }) == "mounts[7].type: empty type needs a bind or rbind option");
 }
 
 TEST_CASE("a mount has one propagation type") {
@@ -273,20 +280,24 @@ TEST_CASE("masked and readonly paths are absolute") {
 }
 
 TEST_CASE("a device is made under /dev") {
-  CHECK(Error([](cask::Config& c) { c.devices.push_back({"/etc/fuse", 'c', 10, 229, {}, {}, {}}); }) ==
-        "devices[0].path: must be a path under /dev, got \"/etc/fuse\"");
-  CHECK(Error([](cask::Config& c) { c.devices.push_back({"/dev/../etc/x", 'c', 1, 1, {}, {}, {}}); }) ==
-        "devices[0].path: must be a path under /dev, got \"/dev/../etc/x\"");
+  CHECK(Error([](cask::Config& c) {
+          c.devices.push_back({"/etc/fuse", 'c', 10, 229, {}, {}, {}});
+        }) == "devices[0].path: must be a path under /dev, got \"/etc/fuse\"");
+  CHECK(Error([](cask::Config& c) {
+          c.devices.push_back({"/dev/../etc/x", 'c', 1, 1, {}, {}, {}});
+        }) == "devices[0].path: must be a path under /dev, got \"/dev/../etc/x\"");
 }
 
 TEST_CASE("a device type is c, b, u or p") {
-  CHECK(Error([](cask::Config& c) { c.devices.push_back({"/dev/x", 'x', 1, 1, {}, {}, {}}); }) ==
-        "devices[0].type: unknown device type \"x\" (expected c, b, u or p)");
+  CHECK(Error([](cask::Config& c) {
+          c.devices.push_back({"/dev/x", 'x', 1, 1, {}, {}, {}});
+        }) == "devices[0].type: unknown device type \"x\" (expected c, b, u or p)");
 }
 
 TEST_CASE("a device file mode has only permission bits") {
-  CHECK(Error([](cask::Config& c) { c.devices.push_back({"/dev/x", 'c', 1, 1, 010666, {}, {}}); }) ==
-        "devices[0].file_mode: has bits beyond 07777");
+  CHECK(Error([](cask::Config& c) {
+          c.devices.push_back({"/dev/x", 'c', 1, 1, 010666, {}, {}});
+        }) == "devices[0].file_mode: has bits beyond 07777");
 }
 
 TEST_CASE("process.cwd is absolute") {
@@ -340,13 +351,11 @@ TEST_CASE("seccomp argument indexes are 0..5") {
 }
 
 TEST_CASE("memory values are -1 or non-negative") {
-  CHECK(Error([](cask::Config& c) {
-          c.cgroup.resources.memory.emplace().limit = -2;
-        }) == "cgroup.resources.memory.limit: must be -1 (unlimited) or non-negative, got -2");
-  CHECK(Error([](cask::Config& c) {
-          c.cgroup.resources.memory.emplace().reservation = -5;
-        }) == "cgroup.resources.memory.reservation: must be -1 (unlimited) or non-negative, "
-              "got -5");
+  CHECK(Error([](cask::Config& c) { c.cgroup.resources.memory.emplace().limit = -2; }) ==
+        "cgroup.resources.memory.limit: must be -1 (unlimited) or non-negative, got -2");
+  CHECK(Error([](cask::Config& c) { c.cgroup.resources.memory.emplace().reservation = -5; }) ==
+        "cgroup.resources.memory.reservation: must be -1 (unlimited) or non-negative, "
+        "got -5");
 }
 
 TEST_CASE("memory+swap is not below the memory limit") {
@@ -357,9 +366,8 @@ TEST_CASE("memory+swap is not below the memory limit") {
 }
 
 TEST_CASE("swappiness is at most 100") {
-  CHECK(Error([](cask::Config& c) {
-          c.cgroup.resources.memory.emplace().swappiness = 101;
-        }) == "cgroup.resources.memory.swappiness: must be at most 100");
+  CHECK(Error([](cask::Config& c) { c.cgroup.resources.memory.emplace().swappiness = 101; }) ==
+        "cgroup.resources.memory.swappiness: must be at most 100");
 }
 
 TEST_CASE("cpu shares are not zero") {
@@ -380,12 +388,10 @@ TEST_CASE("the pids limit is -1 or non-negative") {
 }
 
 TEST_CASE("block io weights are 10..1000") {
-  CHECK(Error([](cask::Config& c) {
-          c.cgroup.resources.block_io.emplace().weight = 5;
-        }) == "cgroup.resources.block_io.weight: 5 is outside 10..1000");
-  CHECK(Error([](cask::Config& c) {
-          c.cgroup.resources.block_io.emplace().leaf_weight = 1001;
-        }) == "cgroup.resources.block_io.leaf_weight: 1001 is outside 10..1000");
+  CHECK(Error([](cask::Config& c) { c.cgroup.resources.block_io.emplace().weight = 5; }) ==
+        "cgroup.resources.block_io.weight: 5 is outside 10..1000");
+  CHECK(Error([](cask::Config& c) { c.cgroup.resources.block_io.emplace().leaf_weight = 1001; }) ==
+        "cgroup.resources.block_io.leaf_weight: 1001 is outside 10..1000");
   CHECK(Error([](cask::Config& c) {
           c.cgroup.resources.block_io.emplace().weight_device.push_back({8, 0, 2000, {}});
         }) == "cgroup.resources.block_io.weight_device[0].weight: 2000 is outside 10..1000");
@@ -454,10 +460,12 @@ TEST_CASE("a veth's host namespace path is absolute") {
 }
 
 TEST_CASE("hooks have absolute paths and positive timeouts") {
-  CHECK(Error([](cask::Config& c) { c.hooks.poststop.push_back({"cleanup", {}, {}, {}}); }) ==
-        "hooks.poststop[0].path: must be an absolute path, got \"cleanup\"");
-  CHECK(Error([](cask::Config& c) { c.hooks.prestart.push_back({"/bin/x", {}, {}, 0}); }) ==
-        "hooks.prestart[0].timeout: must be positive");
+  CHECK(Error([](cask::Config& c) {
+          c.hooks.poststop.push_back({"cleanup", {}, {}, {}});
+        }) == "hooks.poststop[0].path: must be an absolute path, got \"cleanup\"");
+  CHECK(Error([](cask::Config& c) {
+          c.hooks.prestart.push_back({"/bin/x", {}, {}, 0});
+        }) == "hooks.prestart[0].timeout: must be positive");
 }
 
 TEST_CASE("a process validates on its own under its path") {
