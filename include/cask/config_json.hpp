@@ -1,280 +1,531 @@
-// JSON for the Config types, so container.json round-trips exactly.
+// JSON mapping of the typed Config.
 //
-// Each struct lists its fields once, in Fields(); the same list drives reading and
-// writing. Reading is strict: a wrong type, an out-of-range number or an unknown key
-// (a typo) is a ConfigError naming the JSON path ("mounts[1]: unknown key
-// \"destinaton\""). Writing leaves out fields that hold their default value.
+// Keys are the field names ("uid_mappings", "throttle_read_bps_device"); namespace
+// types use their OCI names ("network"); one-letter device types are one-character
+// strings. Output leaves out every field equal to its default (an unset optional, an
+// empty list, false, a struct left alone...) except required keys, so the JSON says only
+// what was chosen and Config -> JSON -> Config is the identity.
+//
+// Reading is strict: a wrong type, an unknown key, a missing required key, an integer
+// out of its field's range or an unknown namespace type throws ConfigError naming the
+// JSON path ("mounts[1]: unknown key \"destinaton\""). It checks shape only: names such
+// as capabilities and rlimits are checked by Config::Validate() (validate.hpp).
+//
+// Every struct is described once, by a Describe() overload listing its fields; the one
+// reader and the one writer below walk those descriptions.
 #pragma once
 
-#include <cask/config.hpp>
-#include <cask/error.hpp>
-#include <cask/namespaces.hpp>
-
+#include <concepts>
+#include <cstdint>
 #include <limits>
-#include <memory>
+#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "cask/config.hpp"
+#include "cask/error.hpp"
+#include "cask/namespaces.hpp"
 
 namespace cask {
 namespace json_detail {
 
-using nlohmann::json;
+// Marks a key that must be present when reading; it is always written.
+inline constexpr bool kRequired = true;
 
-template <class V> void Fields(V& v, Namespace& x) { v("type", x.type); v("path", x.path); }
-template <class V> void Fields(V& v, IdMapping& x) {
-  v("container_id", x.container_id); v("host_id", x.host_id); v("size", x.size);
+template <class V>
+void Describe(V& v, Namespace*) {
+  v.Field("type", &Namespace::type, kRequired);
+  v.Field("path", &Namespace::path);
 }
-template <class V> void Fields(V& v, TimeOffset& x) { v("secs", x.secs); v("nanosecs", x.nanosecs); }
-template <class V> void Fields(V& v, Mount& x) {
-  v("source", x.source); v("destination", x.destination); v("type", x.type); v("options", x.options);
+template <class V>
+void Describe(V& v, IdMapping*) {
+  v.Field("container_id", &IdMapping::container_id, kRequired);
+  v.Field("host_id", &IdMapping::host_id, kRequired);
+  v.Field("size", &IdMapping::size, kRequired);
 }
-template <class V> void Fields(V& v, Root& x) { v("path", x.path); v("readonly", x.readonly); }
-template <class V> void Fields(V& v, MemoryResources& x) {
-  v("limit", x.limit); v("reservation", x.reservation); v("swap", x.swap);
-  v("swappiness", x.swappiness); v("disable_oom_killer", x.disable_oom_killer);
+template <class V>
+void Describe(V& v, TimeOffset*) {
+  v.Field("secs", &TimeOffset::secs);
+  v.Field("nanosecs", &TimeOffset::nanosecs);
 }
-template <class V> void Fields(V& v, CpuResources& x) {
-  v("shares", x.shares); v("quota", x.quota); v("period", x.period);
-  v("realtime_runtime", x.realtime_runtime); v("realtime_period", x.realtime_period);
-  v("cpus", x.cpus); v("mems", x.mems);
+template <class V>
+void Describe(V& v, Mount*) {
+  v.Field("source", &Mount::source);
+  v.Field("destination", &Mount::destination, kRequired);
+  v.Field("type", &Mount::type);
+  v.Field("options", &Mount::options);
 }
-template <class V> void Fields(V& v, PidsResources& x) { v("limit", x.limit); }
-template <class V> void Fields(V& v, WeightDevice& x) {
-  v("major", x.major); v("minor", x.minor); v("weight", x.weight); v("leaf_weight", x.leaf_weight);
+template <class V>
+void Describe(V& v, Root*) {
+  v.Field("path", &Root::path);
+  v.Field("readonly", &Root::readonly);
 }
-template <class V> void Fields(V& v, ThrottleDevice& x) { v("major", x.major); v("minor", x.minor); v("rate", x.rate); }
-template <class V> void Fields(V& v, BlockIoResources& x) {
-  v("weight", x.weight); v("leaf_weight", x.leaf_weight); v("weight_device", x.weight_device);
-  v("throttle_read_bps_device", x.throttle_read_bps_device);
-  v("throttle_write_bps_device", x.throttle_write_bps_device);
-  v("throttle_read_iops_device", x.throttle_read_iops_device);
-  v("throttle_write_iops_device", x.throttle_write_iops_device);
+template <class V>
+void Describe(V& v, MemoryResources*) {
+  v.Field("limit", &MemoryResources::limit);
+  v.Field("reservation", &MemoryResources::reservation);
+  v.Field("swap", &MemoryResources::swap);
+  v.Field("swappiness", &MemoryResources::swappiness);
+  v.Field("disable_oom_killer", &MemoryResources::disable_oom_killer);
 }
-template <class V> void Fields(V& v, HugepageLimit& x) { v("page_size", x.page_size); v("limit", x.limit); }
-template <class V> void Fields(V& v, DeviceRule& x) {
-  v("allow", x.allow); v("type", x.type); v("major", x.major); v("minor", x.minor); v("access", x.access);
+template <class V>
+void Describe(V& v, CpuResources*) {
+  v.Field("shares", &CpuResources::shares);
+  v.Field("quota", &CpuResources::quota);
+  v.Field("period", &CpuResources::period);
+  v.Field("realtime_runtime", &CpuResources::realtime_runtime);
+  v.Field("realtime_period", &CpuResources::realtime_period);
+  v.Field("cpus", &CpuResources::cpus);
+  v.Field("mems", &CpuResources::mems);
 }
-template <class V> void Fields(V& v, Resources& x) {
-  v("memory", x.memory); v("cpu", x.cpu); v("pids", x.pids); v("block_io", x.block_io);
-  v("hugepage_limits", x.hugepage_limits); v("devices", x.devices); v("unified", x.unified);
+template <class V>
+void Describe(V& v, PidsResources*) {
+  v.Field("limit", &PidsResources::limit, kRequired);
 }
-template <class V> void Fields(V& v, Cgroup& x) { v("path", x.path); v("resources", x.resources); }
-template <class V> void Fields(V& v, Capabilities& x) {
-  v("bounding", x.bounding); v("effective", x.effective); v("permitted", x.permitted);
-  v("inheritable", x.inheritable); v("ambient", x.ambient);
+template <class V>
+void Describe(V& v, WeightDevice*) {
+  v.Field("major", &WeightDevice::major, kRequired);
+  v.Field("minor", &WeightDevice::minor, kRequired);
+  v.Field("weight", &WeightDevice::weight);
+  v.Field("leaf_weight", &WeightDevice::leaf_weight);
 }
-template <class V> void Fields(V& v, Rlimit& x) { v("type", x.type); v("soft", x.soft); v("hard", x.hard); }
-template <class V> void Fields(V& v, Device& x) {
-  v("path", x.path); v("type", x.type); v("major", x.major); v("minor", x.minor);
-  v("file_mode", x.file_mode); v("uid", x.uid); v("gid", x.gid);
+template <class V>
+void Describe(V& v, ThrottleDevice*) {
+  v.Field("major", &ThrottleDevice::major, kRequired);
+  v.Field("minor", &ThrottleDevice::minor, kRequired);
+  v.Field("rate", &ThrottleDevice::rate, kRequired);
 }
-template <class V> void Fields(V& v, SeccompArg& x) {
-  v("index", x.index); v("value", x.value); v("value_two", x.value_two); v("op", x.op);
+template <class V>
+void Describe(V& v, BlockIoResources*) {
+  v.Field("weight", &BlockIoResources::weight);
+  v.Field("leaf_weight", &BlockIoResources::leaf_weight);
+  v.Field("weight_device", &BlockIoResources::weight_device);
+  v.Field("throttle_read_bps_device", &BlockIoResources::throttle_read_bps_device);
+  v.Field("throttle_write_bps_device", &BlockIoResources::throttle_write_bps_device);
+  v.Field("throttle_read_iops_device", &BlockIoResources::throttle_read_iops_device);
+  v.Field("throttle_write_iops_device", &BlockIoResources::throttle_write_iops_device);
 }
-template <class V> void Fields(V& v, SeccompRule& x) {
-  v("names", x.names); v("action", x.action); v("errno_ret", x.errno_ret); v("args", x.args);
+template <class V>
+void Describe(V& v, HugepageLimit*) {
+  v.Field("page_size", &HugepageLimit::page_size, kRequired);
+  v.Field("limit", &HugepageLimit::limit, kRequired);
 }
-template <class V> void Fields(V& v, Seccomp& x) {
-  v("default_action", x.default_action); v("default_errno_ret", x.default_errno_ret);
-  v("architectures", x.architectures); v("flags", x.flags); v("syscalls", x.syscalls);
+template <class V>
+void Describe(V& v, DeviceRule*) {
+  v.Field("allow", &DeviceRule::allow, kRequired);
+  v.Field("type", &DeviceRule::type);
+  v.Field("major", &DeviceRule::major);
+  v.Field("minor", &DeviceRule::minor);
+  v.Field("access", &DeviceRule::access);
 }
-template <class V> void Fields(V& v, Network& x) {
-  v("type", x.type); v("name", x.name); v("host_name", x.host_name); v("host_netns", x.host_netns);
-  v("address", x.address); v("host_address", x.host_address); v("gateway", x.gateway);
-  v("mtu", x.mtu); v("mac_address", x.mac_address);
+template <class V>
+void Describe(V& v, Resources*) {
+  v.Field("memory", &Resources::memory);
+  v.Field("cpu", &Resources::cpu);
+  v.Field("pids", &Resources::pids);
+  v.Field("block_io", &Resources::block_io);
+  v.Field("hugepage_limits", &Resources::hugepage_limits);
+  v.Field("devices", &Resources::devices);
+  v.Field("unified", &Resources::unified);
 }
-template <class V> void Fields(V& v, Hook& x) {
-  v("path", x.path); v("args", x.args); v("env", x.env); v("timeout", x.timeout);
+template <class V>
+void Describe(V& v, Cgroup*) {
+  v.Field("path", &Cgroup::path);
+  v.Field("resources", &Cgroup::resources);
 }
-template <class V> void Fields(V& v, Hooks& x) {
-  v("prestart", x.prestart); v("create_runtime", x.create_runtime);
-  v("create_container", x.create_container); v("start_container", x.start_container);
-  v("poststart", x.poststart); v("poststop", x.poststop);
+template <class V>
+void Describe(V& v, Capabilities*) {
+  v.Field("bounding", &Capabilities::bounding);
+  v.Field("effective", &Capabilities::effective);
+  v.Field("permitted", &Capabilities::permitted);
+  v.Field("inheritable", &Capabilities::inheritable);
+  v.Field("ambient", &Capabilities::ambient);
 }
-template <class V> void Fields(V& v, ConsoleSize& x) { v("rows", x.rows); v("cols", x.cols); }
-template <class V> void Fields(V& v, ProcessConfig& x) {
-  v("args", x.args); v("env", x.env); v("cwd", x.cwd); v("user", x.user);
-  v("additional_groups", x.additional_groups); v("umask", x.umask); v("terminal", x.terminal);
-  v("console_size", x.console_size); v("rlimits", x.rlimits); v("capabilities", x.capabilities);
-  v("no_new_privileges", x.no_new_privileges); v("oom_score_adj", x.oom_score_adj);
+template <class V>
+void Describe(V& v, Rlimit*) {
+  v.Field("type", &Rlimit::type, kRequired);
+  v.Field("soft", &Rlimit::soft, kRequired);
+  v.Field("hard", &Rlimit::hard, kRequired);
 }
-template <class V> void Fields(V& v, Config& x) {
-  v("root", x.root); v("rootfs_propagation", x.rootfs_propagation); v("mounts", x.mounts);
-  v("namespaces", x.namespaces); v("uid_mappings", x.uid_mappings); v("gid_mappings", x.gid_mappings);
-  v("time_offsets", x.time_offsets); v("hostname", x.hostname); v("domainname", x.domainname);
-  v("sysctl", x.sysctl); v("cgroup", x.cgroup); v("capabilities", x.capabilities);
-  v("rlimits", x.rlimits); v("devices", x.devices); v("masked_paths", x.masked_paths);
-  v("readonly_paths", x.readonly_paths); v("seccomp", x.seccomp);
-  v("no_new_privileges", x.no_new_privileges); v("oom_score_adj", x.oom_score_adj);
-  v("networks", x.networks); v("hooks", x.hooks); v("labels", x.labels); v("process", x.process);
+template <class V>
+void Describe(V& v, Device*) {
+  v.Field("path", &Device::path, kRequired);
+  v.Field("type", &Device::type, kRequired);
+  v.Field("major", &Device::major);
+  v.Field("minor", &Device::minor);
+  v.Field("file_mode", &Device::file_mode);
+  v.Field("uid", &Device::uid);
+  v.Field("gid", &Device::gid);
+}
+template <class V>
+void Describe(V& v, SeccompArg*) {
+  v.Field("index", &SeccompArg::index, kRequired);
+  v.Field("value", &SeccompArg::value, kRequired);
+  v.Field("value_two", &SeccompArg::value_two);
+  v.Field("op", &SeccompArg::op, kRequired);
+}
+template <class V>
+void Describe(V& v, SeccompRule*) {
+  v.Field("names", &SeccompRule::names, kRequired);
+  v.Field("action", &SeccompRule::action, kRequired);
+  v.Field("errno_ret", &SeccompRule::errno_ret);
+  v.Field("args", &SeccompRule::args);
+}
+template <class V>
+void Describe(V& v, Seccomp*) {
+  v.Field("default_action", &Seccomp::default_action);
+  v.Field("default_errno_ret", &Seccomp::default_errno_ret);
+  v.Field("architectures", &Seccomp::architectures);
+  v.Field("flags", &Seccomp::flags);
+  v.Field("syscalls", &Seccomp::syscalls);
+}
+template <class V>
+void Describe(V& v, Network*) {
+  v.Field("type", &Network::type);
+  v.Field("name", &Network::name);
+  v.Field("host_name", &Network::host_name);
+  v.Field("host_netns", &Network::host_netns);
+  v.Field("address", &Network::address);
+  v.Field("host_address", &Network::host_address);
+  v.Field("gateway", &Network::gateway);
+  v.Field("mtu", &Network::mtu);
+  v.Field("mac_address", &Network::mac_address);
+}
+template <class V>
+void Describe(V& v, Hook*) {
+  v.Field("path", &Hook::path, kRequired);
+  v.Field("args", &Hook::args);
+  v.Field("env", &Hook::env);
+  v.Field("timeout", &Hook::timeout);
+}
+template <class V>
+void Describe(V& v, Hooks*) {
+  v.Field("prestart", &Hooks::prestart);
+  v.Field("create_runtime", &Hooks::create_runtime);
+  v.Field("create_container", &Hooks::create_container);
+  v.Field("start_container", &Hooks::start_container);
+  v.Field("poststart", &Hooks::poststart);
+  v.Field("poststop", &Hooks::poststop);
+}
+template <class V>
+void Describe(V& v, ConsoleSize*) {
+  v.Field("rows", &ConsoleSize::rows);
+  v.Field("cols", &ConsoleSize::cols);
+}
+template <class V>
+void Describe(V& v, ProcessConfig*) {
+  v.Field("args", &ProcessConfig::args);
+  v.Field("env", &ProcessConfig::env);
+  v.Field("cwd", &ProcessConfig::cwd);
+  v.Field("user", &ProcessConfig::user);
+  v.Field("additional_groups", &ProcessConfig::additional_groups);
+  v.Field("umask", &ProcessConfig::umask);
+  v.Field("terminal", &ProcessConfig::terminal);
+  v.Field("console_size", &ProcessConfig::console_size);
+  v.Field("rlimits", &ProcessConfig::rlimits);
+  v.Field("capabilities", &ProcessConfig::capabilities);
+  v.Field("no_new_privileges", &ProcessConfig::no_new_privileges);
+  v.Field("oom_score_adj", &ProcessConfig::oom_score_adj);
+}
+template <class V>
+void Describe(V& v, Config*) {
+  v.Field("root", &Config::root);
+  v.Field("rootfs_propagation", &Config::rootfs_propagation);
+  v.Field("mounts", &Config::mounts);
+  v.Field("namespaces", &Config::namespaces);
+  v.Field("uid_mappings", &Config::uid_mappings);
+  v.Field("gid_mappings", &Config::gid_mappings);
+  v.Field("time_offsets", &Config::time_offsets);
+  v.Field("hostname", &Config::hostname);
+  v.Field("domainname", &Config::domainname);
+  v.Field("sysctl", &Config::sysctl);
+  v.Field("cgroup", &Config::cgroup);
+  v.Field("capabilities", &Config::capabilities);
+  v.Field("rlimits", &Config::rlimits);
+  v.Field("devices", &Config::devices);
+  v.Field("masked_paths", &Config::masked_paths);
+  v.Field("readonly_paths", &Config::readonly_paths);
+  v.Field("seccomp", &Config::seccomp);
+  v.Field("no_new_privileges", &Config::no_new_privileges);
+  v.Field("oom_score_adj", &Config::oom_score_adj);
+  v.Field("networks", &Config::networks);
+  v.Field("hooks", &Config::hooks);
+  v.Field("labels", &Config::labels);
+  v.Field("process", &Config::process);
 }
 
-template <class T> struct IsVector : std::false_type {};
-template <class T> struct IsVector<std::vector<T>> : std::true_type {};
-template <class T> struct IsMap : std::false_type {};
-template <class T> struct IsMap<std::map<std::string, T>> : std::true_type {};
-template <class T> struct IsOptional : std::false_type {};
-template <class T> struct IsOptional<std::optional<T>> : std::true_type {};
-
-inline const char* TypeName(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::binary: return "binary";
-    case json::value_t::discarded: return "discarded";
-    default: return "number";
-  }
-}
-
-[[noreturn]] inline void Expected(const std::string& path, const char* what, const json& j) {
-  throw ConfigError(path, std::string("expected ") + what + ", got " + TypeName(j));
-}
-
-template <class T> void Read(const json& j, const std::string& path, T& out);
-
-// Reads the fields of one struct and rejects keys it does not know.
-struct FieldReader {
-  const json& object;
-  const std::string& path;
-  std::set<std::string_view> known;
-  template <class F> void operator()(const char* key, F& field) {
-    known.insert(key);
-    auto it = object.find(key);
-    if (it != object.end()) Read(*it, path.empty() ? key : path + "." + key, field);
+// Collects the keys of a description, to reject unknown keys before reading any.
+struct KeyCollector {
+  std::vector<std::string_view> keys;
+  template <class S, class T>
+  void Field(std::string_view key, T S::*, bool = false) {
+    keys.push_back(key);
   }
 };
 
-template <class T> void Read(const json& j, const std::string& path, T& out) {
-  if constexpr (std::is_same_v<T, bool>) {
-    if (!j.is_boolean()) Expected(path, "a boolean", j);
-    out = j.get<bool>();
-  } else if constexpr (std::is_same_v<T, char>) {
-    if (!j.is_string() || j.get_ref<const std::string&>().size() != 1) Expected(path, "a one-letter string", j);
-    out = j.get_ref<const std::string&>()[0];
-  } else if constexpr (std::is_integral_v<T>) {
-    if (!j.is_number_integer()) Expected(path, "an integer", j);
-    bool fits = j.is_number_unsigned()
-                    ? j.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
-                    : j.get<int64_t>() >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
-                          (j.get<int64_t>() < 0 || static_cast<uint64_t>(j.get<int64_t>()) <=
-                                                       static_cast<uint64_t>(std::numeric_limits<T>::max()));
-    if (!fits) throw ConfigError(path, "integer " + j.dump() + " out of range");
-    out = j.is_number_unsigned() ? static_cast<T>(j.get<uint64_t>()) : static_cast<T>(j.get<int64_t>());
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!j.is_string()) Expected(path, "a string", j);
-    out = j.get<std::string>();
-  } else if constexpr (std::is_same_v<T, NamespaceType>) {
-    if (!j.is_string()) Expected(path, "a string", j);
-    auto type = NamespaceFromName(j.get<std::string>());
-    if (!type) throw ConfigError(path, "unknown namespace \"" + j.get<std::string>() + "\"");
-    out = *type;
-  } else if constexpr (IsOptional<T>::value) {
-    if (j.is_null()) {
-      out.reset();
-    } else {
-      out.emplace();
-      Read(j, path, *out);
-    }
-  } else if constexpr (IsVector<T>::value) {
-    if (!j.is_array()) Expected(path, "an array", j);
-    out.clear();
-    out.resize(j.size());
-    for (size_t i = 0; i < j.size(); ++i) Read(j[i], path + "[" + std::to_string(i) + "]", out[i]);
-  } else if constexpr (IsMap<T>::value) {
-    if (!j.is_object()) Expected(path, "an object", j);
-    out.clear();
-    for (const auto& [key, value] : j.items()) Read(value, path + "." + key, out[key]);
+template <class T>
+concept Described = requires(KeyCollector& v) {
+  Describe(v, static_cast<T*>(nullptr));
+};
+
+template <class T>
+concept Integer = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char>;
+
+// Read() fills a default-constructed `out` (every caller makes a fresh one), so keys
+// that are absent keep their defaults.
+//
+// The overloads call each other for nested types, so all are declared before any is
+// defined (the types live in cask, so argument-dependent lookup would not find them).
+template <Integer T>
+void Read(const nlohmann::json& j, const std::string& path, T& out);
+template <class T>
+void Read(const nlohmann::json& j, const std::string& path, std::optional<T>& out);
+template <class T>
+void Read(const nlohmann::json& j, const std::string& path, std::vector<T>& out);
+template <class T>
+void Read(const nlohmann::json& j, const std::string& path, std::map<std::string, T>& out);
+template <Described S>
+void Read(const nlohmann::json& j, const std::string& path, S& out);
+template <Integer T>
+nlohmann::json Write(T value);
+template <class T>
+nlohmann::json Write(const std::optional<T>& value);
+template <class T>
+nlohmann::json Write(const std::vector<T>& values);
+template <class T>
+nlohmann::json Write(const std::map<std::string, T>& values);
+template <Described S>
+nlohmann::json Write(const S& value);
+
+// ---- Reading --------------------------------------------------------------------------
+
+inline std::string TypeName(const nlohmann::json& j) {
+  if (j.is_number()) return "number";
+  return j.type_name();  // null, boolean, string, array, object
+}
+
+[[noreturn]] inline void WrongType(const nlohmann::json& j, const std::string& path,
+                                   std::string_view expected) {
+  throw ConfigError(path, "expected " + std::string(expected) + ", got " + TypeName(j));
+}
+
+inline void Read(const nlohmann::json& j, const std::string& path, std::string& out) {
+  if (!j.is_string()) WrongType(j, path, "a string");
+  out = j.get<std::string>();
+}
+
+inline void Read(const nlohmann::json& j, const std::string& path, bool& out) {
+  if (!j.is_boolean()) WrongType(j, path, "a boolean");
+  out = j.get<bool>();
+}
+
+// One-letter types (device 'c', cgroup rule 'a') are one-character strings.
+inline void Read(const nlohmann::json& j, const std::string& path, char& out) {
+  if (!j.is_string()) WrongType(j, path, "a one-character string");
+  const auto& s = j.get_ref<const std::string&>();
+  if (s.size() != 1) {
+    throw ConfigError(path, "expected a one-character string, got \"" + s + "\"");
+  }
+  out = s[0];
+}
+
+template <Integer T>
+void Read(const nlohmann::json& j, const std::string& path, T& out) {
+  auto out_of_range = [&] {
+    return ConfigError(path, "integer " + j.dump() + " out of range [" +
+                                 std::to_string(std::numeric_limits<T>::min()) + ", " +
+                                 std::to_string(std::numeric_limits<T>::max()) + "]");
+  };
+  if (j.is_number_unsigned()) {
+    const auto value = j.get<uint64_t>();
+    if (!std::in_range<T>(value)) throw out_of_range();
+    out = static_cast<T>(value);
+  } else if (j.is_number_integer()) {
+    const auto value = j.get<int64_t>();
+    if (!std::in_range<T>(value)) throw out_of_range();
+    out = static_cast<T>(value);
+  } else if (j.is_number_float()) {
+    // Also what the parser makes of integers beyond 64 bits.
+    throw ConfigError(path, "expected an integer, got " + j.dump());
   } else {
-    if (!j.is_object()) Expected(path, "an object", j);
-    FieldReader reader{j, path, {}};
-    Fields(reader, out);
-    for (const auto& [key, value] : j.items()) {
-      if (reader.known.count(key) == 0) throw ConfigError(path, "unknown key \"" + key + "\"");
-    }
+    WrongType(j, path, "an integer");
   }
 }
 
-template <class T> json Write(const T& value);
+inline void Read(const nlohmann::json& j, const std::string& path, NamespaceType& out) {
+  if (!j.is_string()) WrongType(j, path, "a namespace type");
+  const auto& name = j.get_ref<const std::string&>();
+  auto type = NamespaceFromName(name);
+  if (!type) throw ConfigError(path, "unknown namespace \"" + name + "\"");
+  out = *type;
+}
 
-// Writes every field of a struct; Write() then drops those equal to the default.
-struct FieldWriter {
-  json& out;
-  template <class F> void operator()(const char* key, const F& field) { out[key] = Write(field); }
+template <class T>
+void Read(const nlohmann::json& j, const std::string& path, std::optional<T>& out) {
+  Read(j, path, out.emplace());
+}
+
+template <class T>
+void Read(const nlohmann::json& j, const std::string& path, std::vector<T>& out) {
+  if (!j.is_array()) WrongType(j, path, "an array");
+  out.clear();
+  out.resize(j.size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    Read(j[i], path + "[" + std::to_string(i) + "]", out[i]);
+  }
+}
+
+inline std::string KeyPath(const std::string& path, std::string_view key) {
+  return path + "[\"" + std::string(key) + "\"]";
+}
+
+template <class T>
+void Read(const nlohmann::json& j, const std::string& path, std::map<std::string, T>& out) {
+  if (!j.is_object()) WrongType(j, path, "an object");
+  out.clear();
+  for (const auto& [key, value] : j.items()) Read(value, KeyPath(path, key), out[key]);
+}
+
+inline std::string MemberPath(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+template <class S>
+class ObjectReader {
+ public:
+  ObjectReader(const nlohmann::json& j, const std::string& path, S& out)
+      : j_(j), path_(path), out_(out) {}
+
+  template <class T>
+  void Field(std::string_view key, T S::*member, bool required = false) {
+    auto it = j_.find(key);
+    if (it == j_.end()) {
+      if (required) throw ConfigError(path_, "missing key \"" + std::string(key) + "\"");
+      return;
+    }
+    Read(*it, MemberPath(path_, key), out_.*member);
+  }
+
+ private:
+  const nlohmann::json& j_;
+  const std::string& path_;
+  S& out_;
 };
 
-template <class T> json Write(const T& value) {
-  if constexpr (std::is_same_v<T, char>) {
-    return std::string(1, value);
-  } else if constexpr (std::is_same_v<T, NamespaceType>) {
-    return NamespaceName(value);
-  } else if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, std::string>) {
-    return value;
-  } else if constexpr (IsOptional<T>::value) {
-    return value ? Write(*value) : json(nullptr);
-  } else if constexpr (IsVector<T>::value) {
-    json out = json::array();
-    for (const auto& item : value) out.push_back(Write(item));
-    return out;
-  } else if constexpr (IsMap<T>::value) {
-    json out = json::object();
-    for (const auto& [key, item] : value) out[key] = Write(item);
-    return out;
-  } else {
-    json out = json::object();
-    FieldWriter writer{out};
-    Fields(writer, const_cast<T&>(value));  // Fields() takes non-const; the writer only reads
-    static const json defaults = [] {
-      json d = json::object();
-      FieldWriter default_writer{d};
-      auto fresh = std::make_unique<T>();  // on the heap: GCC 12 warns falsely on a local
-      Fields(default_writer, *fresh);
-      return d;
-    }();
-    for (auto it = out.begin(); it != out.end();) {
-      if (it->is_null() || defaults[it.key()] == *it) {
-        it = out.erase(it);
-      } else {
-        ++it;
-      }
-    }
-    return out;
+template <Described S>
+void Read(const nlohmann::json& j, const std::string& path, S& out) {
+  if (!j.is_object()) WrongType(j, path, "an object");
+  KeyCollector known;
+  Describe(known, static_cast<S*>(nullptr));
+  for (const auto& item : j.items()) {
+    bool found = false;
+    for (std::string_view key : known.keys) found = found || key == item.key();
+    if (!found) throw ConfigError(path, "unknown key \"" + item.key() + "\"");
   }
+  ObjectReader<S> reader(j, path, out);
+  Describe(reader, static_cast<S*>(nullptr));
+}
+
+// ---- Writing --------------------------------------------------------------------------
+
+inline nlohmann::json Write(const std::string& value) { return value; }
+inline nlohmann::json Write(bool value) { return value; }
+inline nlohmann::json Write(char value) { return std::string(1, value); }
+template <Integer T>
+nlohmann::json Write(T value) {
+  return value;
+}
+inline nlohmann::json Write(NamespaceType type) { return std::string(NamespaceName(type)); }
+
+template <class T>
+nlohmann::json Write(const std::optional<T>& value) {
+  return Write(*value);  // unset optionals are never written
+}
+
+template <class T>
+nlohmann::json Write(const std::vector<T>& values) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& value : values) j.push_back(Write(value));
+  return j;
+}
+
+template <class T>
+nlohmann::json Write(const std::map<std::string, T>& values) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [key, value] : values) j[key] = Write(value);
+  return j;
+}
+
+// A default-constructed S, made once and never destroyed (a static S would be, and its
+// destructor trips GCC 12's -Wmaybe-uninitialized on the maps inside).
+template <class S>
+const S& DefaultValue() {
+  static const S* const value = new S{};
+  return *value;
+}
+
+template <class S>
+class ObjectWriter {
+ public:
+  ObjectWriter(const S& value, nlohmann::json& j) : value_(value), j_(j) {}
+
+  template <class T>
+  void Field(std::string_view key, T S::*member, bool required = false) {
+    const T& field = value_.*member;
+    if (!required && field == DefaultValue<S>().*member) return;
+    j_[std::string(key)] = Write(field);
+  }
+
+ private:
+  const S& value_;
+  nlohmann::json& j_;
+};
+
+template <Described S>
+nlohmann::json Write(const S& value) {
+  nlohmann::json j = nlohmann::json::object();
+  ObjectWriter<S> writer(value, j);
+  Describe(writer, static_cast<S*>(nullptr));
+  return j;
 }
 
 }  // namespace json_detail
 
-inline Config ConfigFromJson(const nlohmann::json& json) {
+inline Config ConfigFromJson(const nlohmann::json& j) {
   Config config;
-  json_detail::Read(json, "", config);
+  json_detail::Read(j, "", config);
   return config;
 }
 
-inline ProcessConfig ProcessConfigFromJson(const nlohmann::json& json, const std::string& path = "process") {
+// `path` prefixes error paths: "process" inside a config, "" for a bare process.
+inline ProcessConfig ProcessConfigFromJson(const nlohmann::json& j,
+                                           const std::string& path = "process") {
   ProcessConfig process;
-  json_detail::Read(json, path, process);
+  json_detail::Read(j, path, process);
   return process;
 }
 
 inline nlohmann::json ToJson(const Config& config) { return json_detail::Write(config); }
 inline nlohmann::json ToJson(const ProcessConfig& process) { return json_detail::Write(process); }
 
-// Parses container.json text; a syntax error is a ConfigError with its byte position.
+// Parses JSON text; a syntax error becomes a ConfigError giving its byte position.
 inline Config ParseConfig(std::string_view text) {
-  nlohmann::json json;
+  nlohmann::json j;
   try {
-    json = nlohmann::json::parse(text);
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError("", "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
+    std::string what = e.what();
+    throw ConfigError("", "invalid JSON: " + what.substr(what.find("] ") + 2));
   }
-  return ConfigFromJson(json);
+  return ConfigFromJson(j);
 }
 
+// Pretty-printed with two-space indentation.
 inline std::string ToJsonString(const Config& config) { return ToJson(config).dump(2); }
 
 }  // namespace cask

@@ -1,9 +1,15 @@
-// Mount option words (OCI/fstab: "nosuid", "ro", "rbind", "rprivate", "rro", "mode=755")
-// turned into mount flags, propagation and data, with runc's meanings.
+// OCI/fstab mount option words -> mount(2) flags, with runc's semantics.
+//
+// Flag words set or clear MS_* flags, the later word winning ("rw,ro" is read-only);
+// propagation words ("rprivate", "shared", ...) go to `propagation`; "bind" and "rbind"
+// to `bind` and `recursive`; "rro" asks for a recursive read-only mount
+// (mount_setattr MOUNT_ATTR_RDONLY with AT_RECURSIVE), "rrw" cancels it. Every other
+// word is filesystem data, joined with "," in the given order ("mode=755,size=65536k").
 #pragma once
 
 #include <sys/mount.h>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,86 +18,105 @@
 namespace cask {
 
 struct MountFlags {
-  unsigned long flags = 0;        // MS_* to set
-  unsigned long clear = 0;        // MS_* a word turned off ("rw", "suid", ...)
-  unsigned long propagation = 0;  // MS_PRIVATE, MS_SHARED, ... with MS_REC when recursive
-  bool bind = false;              // "bind" or "rbind"
-  bool recursive = false;         // "rbind"
-  bool recursive_readonly = false;  // "rro": read-only on every submount (mount_setattr)
-  std::string data;               // every other word, comma-joined, for the filesystem
+  unsigned long flags = 0;          // MS_* to set; never MS_BIND or MS_REC (see below)
+  unsigned long clear = 0;          // MS_* named by a clearing word ("rw", "dev", ...)
+  unsigned long propagation = 0;    // MS_PRIVATE/MS_SHARED/MS_SLAVE/MS_UNBINDABLE, | MS_REC
+  bool bind = false;                // "bind" or "rbind"
+  bool recursive = false;           // "rbind"
+  bool recursive_readonly = false;  // "rro"
+  std::string data;
+  bool operator==(const MountFlags&) const = default;
 };
 
-namespace detail {
+namespace mount_detail {
 
 struct FlagWord {
   std::string_view word;
-  bool clear;  // the word turns the flag off
+  bool clear;
   unsigned long flag;
 };
 
-inline constexpr FlagWord kFlagWords[] = {
+inline constexpr std::array<FlagWord, 33> kFlagWords = {{
+    {"acl", false, MS_POSIXACL},       {"async", true, MS_SYNCHRONOUS},
+    {"atime", true, MS_NOATIME},       {"defaults", false, 0},
+    {"dev", true, MS_NODEV},           {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION}, {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},         {"mand", false, MS_MANDLOCK},
+    {"noacl", true, MS_POSIXACL},      {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},        {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},      {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME}, {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME}, {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},      {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"relatime", false, MS_RELATIME},  {"remount", false, MS_REMOUNT},
     {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
-    {"nosuid", false, MS_NOSUID},      {"suid", true, MS_NOSUID},
-    {"nodev", false, MS_NODEV},        {"dev", true, MS_NODEV},
-    {"noexec", false, MS_NOEXEC},      {"exec", true, MS_NOEXEC},
-    {"sync", false, MS_SYNCHRONOUS},   {"async", true, MS_SYNCHRONOUS},
-    {"dirsync", false, MS_DIRSYNC},    {"remount", false, MS_REMOUNT},
-    {"mand", false, MS_MANDLOCK},      {"nomand", true, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},    {"atime", true, MS_NOATIME},
-    {"nodiratime", false, MS_NODIRATIME}, {"diratime", true, MS_NODIRATIME},
-    {"relatime", false, MS_RELATIME},  {"norelatime", true, MS_RELATIME},
-    {"strictatime", false, MS_STRICTATIME}, {"nostrictatime", true, MS_STRICTATIME},
-};
+    {"silent", false, MS_SILENT},      {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},         {"symfollow", true, MS_NOSYMFOLLOW},
+    {"sync", false, MS_SYNCHRONOUS},
+}};
 
-struct PropagationWord {
-  std::string_view word;
-  unsigned long flags;
-};
+inline constexpr std::array<std::pair<std::string_view, unsigned long>, 8> kPropagations = {{
+    {"private", MS_PRIVATE},
+    {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},
+    {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},
+    {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE},
+    {"runbindable", MS_UNBINDABLE | MS_REC},
+}};
 
-inline constexpr PropagationWord kPropagationWords[] = {
-    {"private", MS_PRIVATE},          {"rprivate", MS_PRIVATE | MS_REC},
-    {"shared", MS_SHARED},            {"rshared", MS_SHARED | MS_REC},
-    {"slave", MS_SLAVE},              {"rslave", MS_SLAVE | MS_REC},
-    {"unbindable", MS_UNBINDABLE},    {"runbindable", MS_UNBINDABLE | MS_REC},
-};
+}  // namespace mount_detail
 
-}  // namespace detail
-
+// The propagation flags of a word ("rslave" -> MS_SLAVE | MS_REC); nullopt otherwise.
 inline std::optional<unsigned long> PropagationFromName(std::string_view name) {
-  for (const auto& p : detail::kPropagationWords) {
-    if (p.word == name) return p.flags;
+  for (const auto& [word, flags] : mount_detail::kPropagations) {
+    if (word == name) return flags;
   }
   return std::nullopt;
 }
 
+// True when `propagation` names at most one propagation type: "private" with "rprivate"
+// is fine, "shared" with "slave" is not (mount(2) takes one type per call).
+inline bool IsSinglePropagation(unsigned long propagation) {
+  const unsigned long types = propagation & (MS_PRIVATE | MS_SHARED | MS_SLAVE | MS_UNBINDABLE);
+  return (types & (types - 1)) == 0;
+}
+
+// Propagation words are OR-ed together; IsSinglePropagation() tells whether they mix.
 inline MountFlags ParseMountOptions(const std::vector<std::string>& options) {
-  MountFlags out;
-  for (const auto& option : options) {
-    bool known = false;
-    for (const auto& f : detail::kFlagWords) {
-      if (f.word != option) continue;
-      known = true;
-      if (f.clear) {
-        out.flags &= ~f.flag;
-        out.clear |= f.flag;
-      } else {
-        out.flags |= f.flag;
-        out.clear &= ~f.flag;
-      }
+  MountFlags result;
+  for (const std::string& option : options) {
+    if (option == "bind" || option == "rbind") {
+      result.bind = true;
+      result.recursive = result.recursive || option == "rbind";
+      continue;
     }
-    if (known) continue;
+    if (option == "rro" || option == "rrw") {
+      result.recursive_readonly = option == "rro";
+      continue;
+    }
     if (auto propagation = PropagationFromName(option)) {
-      out.propagation = *propagation;
-    } else if (option == "bind" || option == "rbind") {
-      out.bind = true;
-      out.recursive = out.recursive || option == "rbind";
-    } else if (option == "rro") {
-      out.recursive_readonly = true;
+      result.propagation |= *propagation;
+      continue;
+    }
+    const mount_detail::FlagWord* flag_word = nullptr;
+    for (const auto& candidate : mount_detail::kFlagWords) {
+      if (candidate.word == option) flag_word = &candidate;
+    }
+    if (flag_word == nullptr) {
+      if (!result.data.empty()) result.data += ',';
+      result.data += option;
+    } else if (flag_word->clear) {
+      result.flags &= ~flag_word->flag;
+      result.clear |= flag_word->flag;
     } else {
-      out.data += (out.data.empty() ? "" : ",") + option;
+      result.flags |= flag_word->flag;
+      result.clear &= ~flag_word->flag;
     }
   }
-  return out;
+  return result;
 }
 
 }  // namespace cask
