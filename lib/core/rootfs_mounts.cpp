@@ -46,21 +46,27 @@ bool NeedsRealPath(const Mount& mount, const std::string& dest) {
 // a file.
 unique_fd OpenMountPoint(const MountContext& ctx, const Mount& mount, const std::string& dest,
                          bool directory, const std::string& what) {
-  if (NeedsRealPath(mount, dest)) {
+  const bool real_path = NeedsRealPath(mount, dest);
+  if (real_path) {
     unique_fd target = OpenInRoot(ctx.root_fd, dest, O_PATH, RESOLVE_NO_SYMLINKS);
     if (!target && errno == ELOOP) {
       ThrowStep(kStep, what + ": " + dest + " must be a real directory, not reached by a symlink",
                 ELOOP);
     }
     if (!target && errno != ENOENT) ThrowErrno(kStep, what);
-    if (!target) return MkdirAllInRoot(ctx.root_fd, dest, kStep, false);
-    struct stat st {};
-    if (fstat(target.get(), &st) < 0) ThrowErrno(kStep, what);
-    if (directory && !S_ISDIR(st.st_mode)) ThrowStep(kStep, what + ": not a directory", ENOTDIR);
-    return target;
+    if (target) {
+      struct stat st {};
+      if (fstat(target.get(), &st) < 0) ThrowErrno(kStep, what);
+      if (directory && !S_ISDIR(st.st_mode)) ThrowStep(kStep, what + ": not a directory", ENOTDIR);
+      return target;
+    }
   }
-  return directory ? MkdirAllInRoot(ctx.root_fd, dest, kStep)
-                   : MkfileInRoot(ctx.root_fd, dest, kStep);
+  try {
+    return directory ? MkdirAllInRoot(ctx.root_fd, dest, kStep, !real_path)
+                     : MkfileInRoot(ctx.root_fd, dest, kStep);
+  } catch (const StepError& e) {
+    throw StepError(kStep, e.error(), what + ": " + e.what());
+  }
 }
 
 // Only procfs goes at /proc; inside procfs only binds of procfs files or of the lxcfs
