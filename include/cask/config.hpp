@@ -283,8 +283,9 @@ struct Config {
   std::map<std::string, std::string> labels;
   ProcessConfig process;  // the default process: used when Run() is given no args
 
-  // Throws ConfigError naming the field for every contradiction (validate.hpp).
-  void Validate() const;
+  // Throws ConfigError naming the field for every contradiction. Defined in
+  // validate.hpp; `inline` here makes a call without that header a compile error.
+  inline void Validate() const;
 
   const Namespace* FindNamespace(NamespaceType type) const {
     for (const auto& ns : namespaces) {

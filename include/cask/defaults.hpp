@@ -1,0 +1,57 @@
+// The default configuration: what `runc spec` generates, minus the root path.
+#pragma once
+
+#include "cask/config.hpp"
+
+namespace cask {
+
+// A locked-down container running "sh" as root: new pid, network, ipc, uts, mount and
+// cgroup namespaces; the standard /proc, /dev, /sys mounts; three capabilities; the
+// usual masked and read-only /proc and /sys paths; all devices denied in the device
+// cgroup (the default devices are allowed on top, as in runc). root.path is left empty:
+// the caller sets it.
+inline Config DefaultConfig() {
+  Config config;
+  config.root.readonly = true;
+  config.hostname = "cask";
+  config.namespaces = {
+      {NamespaceType::kPid, ""}, {NamespaceType::kNet, ""},   {NamespaceType::kIpc, ""},
+      {NamespaceType::kUts, ""}, {NamespaceType::kMount, ""}, {NamespaceType::kCgroup, ""},
+  };
+  config.mounts = {
+      {"proc", "/proc", "proc", {}},
+      {"tmpfs", "/dev", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}},
+      {"devpts",
+       "/dev/pts",
+       "devpts",
+       {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
+      {"shm", "/dev/shm", "tmpfs", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+      {"mqueue", "/dev/mqueue", "mqueue", {"nosuid", "noexec", "nodev"}},
+      {"sysfs", "/sys", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
+      {"cgroup", "/sys/fs/cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}},
+  };
+  const std::vector<std::string> caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+  config.capabilities.bounding = caps;
+  config.capabilities.effective = caps;
+  config.capabilities.permitted = caps;
+  config.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}};
+  config.no_new_privileges = true;
+  config.masked_paths = {
+      "/proc/acpi",        "/proc/asound",    "/proc/kcore",       "/proc/keys",
+      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+      "/sys/firmware",     "/proc/scsi",      "/sys/devices/virtual/tpm",
+  };
+  config.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                           "/proc/sysrq-trigger"};
+  config.cgroup.resources.devices = {DeviceRule{.allow = false, .access = "rwm"}};
+  config.process.args = {"sh"};
+  config.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                        "TERM=xterm"};
+  config.process.cwd = "/";
+  config.process.user = "0:0";
+  // runc spec sets a terminal; a library caller usually has none. nsinit --tty sets it.
+  config.process.terminal = false;
+  return config;
+}
+
+}  // namespace cask
