@@ -60,10 +60,9 @@ std::string SuperblockOptions(unsigned long flags) {
     unsigned long ms;
     const char* name;
   };
-  constexpr Name kNames[] = {{MS_SYNCHRONOUS, "sync"},
-                             {MS_DIRSYNC, "dirsync"},
-                             {MS_LAZYTIME, "lazytime"},
-                             {MS_MANDLOCK, "mand"}};
+  constexpr Name kNames[] = {{MS_SYNCHRONOUS, "sync"},  {MS_DIRSYNC, "dirsync"},
+                             {MS_LAZYTIME, "lazytime"}, {MS_MANDLOCK, "mand"},
+                             {MS_POSIXACL, "posixacl"}, {MS_I_VERSION, "iversion"}};
   std::string options;
   for (const Name& n : kNames) {
     if (flags & n.ms) options += std::string(options.empty() ? "" : ",") + n.name;

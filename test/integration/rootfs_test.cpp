@@ -275,6 +275,7 @@ bool HasOption(const std::string& options, const std::string& option) {
 TEST_CASE("SetupRootfs: default mounts, devices, links, readonly and masked paths", "[rootfs]") {
   cask::test::Rootfs rootfs;
   cask::Config config = BusyboxConfig(rootfs);
+  config.readonly_paths.push_back("/dev/shm");  // a nosuid,nodev,noexec mount
   auto host = HostMounts();
   struct stat host_root {};
   REQUIRE(stat("/", &host_root) == 0);
@@ -300,7 +301,7 @@ TEST_CASE("SetupRootfs: default mounts, devices, links, readonly and masked path
                                                                                           : "no") +
            "\n";
     out += WriteLine("/proc/sys/kernel/domainname") + WriteLine("/proc/sysrq-trigger");
-    out += WriteLine("/dev/null") + WriteLine("/newfile");
+    out += WriteLine("/dev/null") + WriteLine("/newfile") + WriteLine("/dev/shm/x");
     out += ReadLine("/proc/timer_list") + DeviceLine("/proc/timer_list") +
            EntriesLine("/sys/firmware") + WriteLine("/sys/firmware/x");
     return out;
@@ -317,8 +318,8 @@ TEST_CASE("SetupRootfs: default mounts, devices, links, readonly and masked path
   CHECK(HasMount(r, "/dev/mqueue", "mqueue"));
   CHECK(HasMount(r, "/sys", "sysfs"));
   for (const char* option : {"nosuid", "nodev", "noexec"}) {
-    CHECK(HasOption(Options(r, "/proc"), option));
     CHECK(HasOption(Options(r, "/dev/shm"), option));
+    CHECK(HasOption(Options(r, "/dev/mqueue"), option));
   }
   CHECK(HasOption(Options(r, "/dev"), "nosuid"));
   CHECK(HasOption(Options(r, "/dev"), "rw"));
@@ -355,10 +356,10 @@ TEST_CASE("SetupRootfs: default mounts, devices, links, readonly and masked path
   if (fs::exists("/proc/sysrq-trigger")) {
     CHECK(r.Has("write\t/proc/sysrq-trigger\t" + std::to_string(EROFS)));
   }
-  std::string proc_sys = TopOptions(r, "/proc/sys");
-  CHECK(HasOption(proc_sys, "ro"));
-  CHECK(HasOption(proc_sys, "nosuid"));
-  CHECK(HasOption(proc_sys, "noexec"));
+  CHECK(HasOption(TopOptions(r, "/proc/sys"), "ro"));
+  std::string shm = TopOptions(r, "/dev/shm");
+  for (const char* option : {"ro", "nosuid", "nodev", "noexec"}) CHECK(HasOption(shm, option));
+  CHECK(r.Has("write\t/dev/shm/x\t" + std::to_string(EROFS)));
 
   // Masked paths: files read empty through /dev/null; directories are an empty ro tmpfs.
   CHECK(r.Has("read\t/proc/timer_list\t0"));
