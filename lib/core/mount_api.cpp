@@ -34,10 +34,10 @@ MountAttr AttrFromFlags(unsigned long set_flags, unsigned long clear_flags) {
     unsigned long ms;
     uint64_t attr;
   };
-  constexpr Bit kBits[] = {{MS_RDONLY, MOUNT_ATTR_RDONLY},     {MS_NOSUID, MOUNT_ATTR_NOSUID},
-                           {MS_NODEV, MOUNT_ATTR_NODEV},       {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
-                           {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
-                           {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW}};
+  constexpr Bit kBits[] = {
+      {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
+      {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+      {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW}};
   MountAttr attr;
   for (const Bit& bit : kBits) {
     if (set_flags & bit.ms) attr.set |= bit.attr;
@@ -60,10 +60,9 @@ std::string SuperblockOptions(unsigned long flags) {
     unsigned long ms;
     const char* name;
   };
-  constexpr Name kNames[] = {{MS_SYNCHRONOUS, "sync"},
-                             {MS_DIRSYNC, "dirsync"},
-                             {MS_LAZYTIME, "lazytime"},
-                             {MS_MANDLOCK, "mand"}};
+  constexpr Name kNames[] = {{MS_SYNCHRONOUS, "sync"},  {MS_DIRSYNC, "dirsync"},
+                             {MS_LAZYTIME, "lazytime"}, {MS_MANDLOCK, "mand"},
+                             {MS_POSIXACL, "posixacl"}, {MS_I_VERSION, "iversion"}};
   std::string options;
   for (const Name& n : kNames) {
     if (flags & n.ms) options += std::string(options.empty() ? "" : ",") + n.name;
@@ -81,8 +80,7 @@ unique_fd NewMount(const std::string& type, const std::string& source, const std
     errno = err;
     return unique_fd();
   };
-  if (!source.empty() &&
-      fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0) < 0) {
+  if (!source.empty() && fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source.c_str(), 0) < 0) {
     return fail();
   }
   std::string_view rest = data;

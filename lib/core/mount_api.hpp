@@ -4,10 +4,9 @@
 // root. Functions return an empty fd or -1 with errno set; callers add the context.
 #pragma once
 
+#include <cask/unique_fd.hpp>
 #include <cstdint>
 #include <string>
-
-#include <cask/unique_fd.hpp>
 
 namespace cask {
 

@@ -13,10 +13,10 @@ struct MountInfo {
   int parent_id = 0;
   unsigned major = 0;
   unsigned minor = 0;
-  std::string root;           // the mounted directory inside its filesystem
-  std::string mount_point;    // unescaped
-  std::string options;        // per-mount options: "rw,nosuid,relatime"
-  std::string optional;       // "shared:1 master:2", may be empty
+  std::string root;         // the mounted directory inside its filesystem
+  std::string mount_point;  // unescaped
+  std::string options;      // per-mount options: "rw,nosuid,relatime"
+  std::string optional;     // "shared:1 master:2", may be empty
   std::string fs_type;
   std::string source;
   std::string super_options;  // per-superblock options

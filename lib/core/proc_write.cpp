@@ -6,17 +6,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cask/unique_fd.hpp>
 #include <cerrno>
 
 #include "core/mount_api.hpp"
 #include "core/step_error.hpp"
-#include <cask/unique_fd.hpp>
 
 namespace cask {
 namespace {
 
-void WriteProc(const std::string& step, const std::string& what,
-               const std::string& path_under_proc, std::string_view value) {
+void WriteProc(const std::string& step, const std::string& what, const std::string& path_under_proc,
+               std::string_view value) {
   if (path_under_proc.empty() || path_under_proc.front() == '/') {
     ThrowStep(step, what + ": not a relative path under /proc", EINVAL);
   }
@@ -53,8 +53,8 @@ void WriteProcFile(const std::string& path_under_proc, std::string_view value) {
 
 void ApplySysctl(const std::map<std::string, std::string>& sysctl) {
   for (const auto& [key, value] : sysctl) {
-    if (key.empty() || key.find('/') != std::string::npos ||
-        key.find("..") != std::string::npos || key.front() == '.' || key.back() == '.') {
+    if (key.empty() || key.find('/') != std::string::npos || key.find("..") != std::string::npos ||
+        key.front() == '.' || key.back() == '.') {
       ThrowStep("sysctl", "sysctl " + key + ": invalid key", EINVAL);
     }
     std::string path = "sys/" + key;

@@ -4,9 +4,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <cask/mount_options.hpp>
+#include <cerrno>
 
 #include "core/masked_paths.hpp"
 #include "core/mount_api.hpp"

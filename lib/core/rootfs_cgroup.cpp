@@ -51,7 +51,8 @@ const std::pair<const std::string, std::string>* FindOwn(
     const std::map<std::string, std::string>& own, const MountInfo& m) {
   for (const auto& entry : own) {
     bool v2 = entry.first.empty();
-    if (v2 ? m.fs_type == "cgroup2" : (m.fs_type == "cgroup" && HasAll(m.super_options, entry.first))) {
+    if (v2 ? m.fs_type == "cgroup2"
+           : (m.fs_type == "cgroup" && HasAll(m.super_options, entry.first))) {
       return &entry;
     }
   }

@@ -25,9 +25,8 @@ std::vector<Device> DefaultDevices() {
     int64_t major;
     int64_t minor;
   };
-  constexpr Node kNodes[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},
-                             {"/dev/full", 1, 7},    {"/dev/random", 1, 8},
-                             {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+  constexpr Node kNodes[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                             {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   std::vector<Device> devices;
   for (const Node& n : kNodes) {
     devices.push_back(Device{n.path, 'c', n.major, n.minor, 0666, 0, 0});
@@ -37,9 +36,12 @@ std::vector<Device> DefaultDevices() {
 
 mode_t FileType(const Device& device) {
   switch (device.type) {
-    case 'b': return S_IFBLK;
-    case 'p': return S_IFIFO;
-    default: return S_IFCHR;  // 'c' and 'u'
+    case 'b':
+      return S_IFBLK;
+    case 'p':
+      return S_IFIFO;
+    default:
+      return S_IFCHR;  // 'c' and 'u'
   }
 }
 
@@ -129,7 +131,8 @@ void CreateDevLinks(int root_fd) {
 
   unique_fd pts = OpenInRoot(root_fd, "/dev/pts", O_PATH | O_DIRECTORY);
   if (pts && FsMagic(pts.get()) == DEVPTS_SUPER_MAGIC) {
-    if (unlinkat(dir.get(), "ptmx", 0) < 0 && errno != ENOENT) ThrowErrno(kStep, "remove /dev/ptmx");
+    if (unlinkat(dir.get(), "ptmx", 0) < 0 && errno != ENOENT)
+      ThrowErrno(kStep, "remove /dev/ptmx");
     Symlink(dir.get(), "pts/ptmx", "ptmx");
   }
 }

@@ -21,13 +21,15 @@ constexpr char kStep[] = "mount";
 
 // Files under /proc that may take a bind from elsewhere: what lxcfs provides (runc
 // allows the same list).
-constexpr const char* kProcBindable[] = {
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",  "/proc/stat",
-    "/proc/swaps",   "/proc/uptime",    "/proc/loadavg",  "/proc/slabinfo",
-    "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
+constexpr const char* kProcBindable[] = {"/proc/cpuinfo", "/proc/diskstats",
+                                         "/proc/meminfo", "/proc/stat",
+                                         "/proc/swaps",   "/proc/uptime",
+                                         "/proc/loadavg", "/proc/slabinfo",
+                                         "/proc/net/dev", "/proc/sys/kernel/ns_last_pid"};
 
 bool SameFile(int a, int b) {
-  struct stat sa {}, sb {};
+  struct stat sa {
+  }, sb{};
   return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
          sa.st_ino == sb.st_ino;
 }
@@ -44,20 +46,27 @@ bool NeedsRealPath(const Mount& mount, const std::string& dest) {
 // a file.
 unique_fd OpenMountPoint(const MountContext& ctx, const Mount& mount, const std::string& dest,
                          bool directory, const std::string& what) {
-  if (NeedsRealPath(mount, dest)) {
+  const bool real_path = NeedsRealPath(mount, dest);
+  if (real_path) {
     unique_fd target = OpenInRoot(ctx.root_fd, dest, O_PATH, RESOLVE_NO_SYMLINKS);
     if (!target && errno == ELOOP) {
       ThrowStep(kStep, what + ": " + dest + " must be a real directory, not reached by a symlink",
                 ELOOP);
     }
     if (!target && errno != ENOENT) ThrowErrno(kStep, what);
-    if (!target) return MkdirAllInRoot(ctx.root_fd, dest, kStep, false);
-    struct stat st {};
-    if (fstat(target.get(), &st) < 0) ThrowErrno(kStep, what);
-    if (directory && !S_ISDIR(st.st_mode)) ThrowStep(kStep, what + ": not a directory", ENOTDIR);
-    return target;
+    if (target) {
+      struct stat st {};
+      if (fstat(target.get(), &st) < 0) ThrowErrno(kStep, what);
+      if (directory && !S_ISDIR(st.st_mode)) ThrowStep(kStep, what + ": not a directory", ENOTDIR);
+      return target;
+    }
   }
-  return directory ? MkdirAllInRoot(ctx.root_fd, dest, kStep) : MkfileInRoot(ctx.root_fd, dest, kStep);
+  try {
+    return directory ? MkdirAllInRoot(ctx.root_fd, dest, kStep, !real_path)
+                     : MkfileInRoot(ctx.root_fd, dest, kStep);
+  } catch (const StepError& e) {
+    throw StepError(kStep, e.error(), what + ": " + e.what());
+  }
 }
 
 // Only procfs goes at /proc; inside procfs only binds of procfs files or of the lxcfs
@@ -74,10 +83,9 @@ void CheckProcDestination(const MountContext& ctx, const Mount& mount, const std
     return;
   }
   if (!UnderProc(dest) && FsMagic(target_fd) != PROC_SUPER_MAGIC) return;
-  if (source_fd >= 0 &&
-      (FsMagic(source_fd) == PROC_SUPER_MAGIC ||
-       std::find(std::begin(kProcBindable), std::end(kProcBindable), dest) !=
-           std::end(kProcBindable))) {
+  if (source_fd >= 0 && (FsMagic(source_fd) == PROC_SUPER_MAGIC ||
+                         std::find(std::begin(kProcBindable), std::end(kProcBindable), dest) !=
+                             std::end(kProcBindable))) {
     return;
   }
   ThrowStep(kStep, what + ": mounts inside /proc are not allowed", EPERM);

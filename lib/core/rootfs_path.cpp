@@ -110,7 +110,8 @@ unique_fd MkdirAllInRoot(int root_fd, const std::string& path, const std::string
       if (errno == EINVAL) continue;  // no symlink: created meanwhile, resolve again
       ThrowErrno(step, what);
     }
-    if (!follow_symlinks) ThrowStep(step, what + ": " + prefix + "/" + parts[i] + " is a symlink", ELOOP);
+    if (!follow_symlinks)
+      ThrowStep(step, what + ": " + prefix + "/" + parts[i] + " is a symlink", ELOOP);
     target[n] = '\0';
     std::string rest;
     for (size_t j = i + 1; j < parts.size(); ++j) rest += "/" + parts[j];

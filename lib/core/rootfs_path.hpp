@@ -3,12 +3,11 @@
 // symlink in the rootfs ("/a -> ../../../etc") cannot lead outside it.
 #pragma once
 
+#include <cask/unique_fd.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <cask/unique_fd.hpp>
 
 namespace cask {
 

@@ -7,11 +7,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cask/unique_fd.hpp>
 #include <cerrno>
 
 #include "core/mountinfo.hpp"
 #include "core/step_error.hpp"
-#include <cask/unique_fd.hpp>
 
 namespace cask {
 namespace {
