@@ -61,7 +61,12 @@ void SetUser(const ExecUser& user) {
 // The container-wide part: runs once, in create mode.
 void SetUpContainer(const Bootstrap& b, bool in_user_namespace, const nlohmann::json& hook_state) {
   const Config& config = b.config;
-  if (config.HasNamespace(NamespaceType::kMount)) SetupRootfs(config, in_user_namespace);
+  // SetupRootfs applies the sysctls itself, before /proc/sys turns read-only.
+  if (config.HasNamespace(NamespaceType::kMount)) {
+    SetupRootfs(config, in_user_namespace);
+  } else {
+    ApplySysctl(config.sysctl);
+  }
   RunHooks(config.hooks.create_container, hook_state, "create_container");
   if (!config.hostname.empty() && sethostname(config.hostname.data(), config.hostname.size()) != 0) {
     ThrowErrno("hostname", "sethostname " + config.hostname);
@@ -70,7 +75,6 @@ void SetUpContainer(const Bootstrap& b, bool in_user_namespace, const nlohmann::
       setdomainname(config.domainname.data(), config.domainname.size()) != 0) {
     ThrowErrno("hostname", "setdomainname " + config.domainname);
   }
-  ApplySysctl(config.sysctl);
   const Namespace* net = config.FindNamespace(NamespaceType::kNet);
   if (net != nullptr && net->path.empty()) {
     net::LoopbackUp();
