@@ -1,0 +1,167 @@
+// Resource usage of a container, as read from its cgroups (v1 or v2) and, for the
+// network counters, from inside its network namespace.
+//
+// One struct for both cgroup versions: a value a version does not report is absent
+// (std::nullopt or an empty container), never zero. A limit of "max" reads as
+// kUnlimited; v1 reports its own large "unlimited" number as the kernel gives it.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cask {
+
+inline constexpr uint64_t kUnlimited = std::numeric_limits<uint64_t>::max();
+
+struct CpuStats {
+  std::optional<uint64_t> usage_total_ns;
+  std::optional<uint64_t> usage_user_ns;
+  std::optional<uint64_t> usage_system_ns;
+  std::vector<uint64_t> usage_per_cpu_ns;  // v1 only
+  std::optional<uint64_t> periods;
+  std::optional<uint64_t> throttled_periods;
+  std::optional<uint64_t> throttled_time_ns;
+  bool operator==(const CpuStats&) const = default;
+};
+
+struct MemoryStats {
+  std::optional<uint64_t> usage;
+  std::optional<uint64_t> max_usage;
+  std::optional<uint64_t> limit;
+  std::optional<uint64_t> cache;  // v1 "cache", v2 "file"
+  std::optional<uint64_t> rss;    // v1 "rss", v2 "anon"
+  std::optional<uint64_t> swap_usage;
+  std::optional<uint64_t> failcnt;
+  std::map<std::string, uint64_t> stat;  // memory.stat as the kernel writes it
+  bool operator==(const MemoryStats&) const = default;
+};
+
+struct PidsStats {
+  std::optional<uint64_t> current;
+  std::optional<uint64_t> limit;
+  bool operator==(const PidsStats&) const = default;
+};
+
+struct BlockIoStats {
+  uint32_t major = 0;
+  uint32_t minor = 0;
+  uint64_t read_bytes = 0;
+  uint64_t write_bytes = 0;
+  uint64_t read_ops = 0;
+  uint64_t write_ops = 0;
+  bool operator==(const BlockIoStats&) const = default;
+};
+
+struct HugetlbStats {
+  std::string page_size;  // "2MB", as in the cgroup file names
+  uint64_t usage = 0;
+  std::optional<uint64_t> max_usage;  // v1 only
+  std::optional<uint64_t> failcnt;
+  bool operator==(const HugetlbStats&) const = default;
+};
+
+struct InterfaceStats {
+  std::string name;
+  uint64_t rx_bytes = 0;
+  uint64_t rx_packets = 0;
+  uint64_t rx_errors = 0;
+  uint64_t rx_dropped = 0;
+  uint64_t tx_bytes = 0;
+  uint64_t tx_packets = 0;
+  uint64_t tx_errors = 0;
+  uint64_t tx_dropped = 0;
+  bool operator==(const InterfaceStats&) const = default;
+};
+
+struct Stats {
+  std::optional<CpuStats> cpu;
+  std::optional<MemoryStats> memory;
+  std::optional<PidsStats> pids;
+  std::vector<BlockIoStats> block_io;  // one entry per device
+  std::vector<HugetlbStats> hugetlb;   // one entry per page size
+  std::vector<InterfaceStats> interfaces;
+  bool operator==(const Stats&) const = default;
+};
+
+namespace stats_json {
+
+template <typename T>
+void PutIf(nlohmann::json& j, const char* key, const std::optional<T>& value) {
+  if (value) j[key] = *value;
+}
+
+}  // namespace stats_json
+
+// Absent values are left out of the object.
+inline nlohmann::json ToJson(const Stats& stats) {
+  using stats_json::PutIf;
+  nlohmann::json j = nlohmann::json::object();
+  if (const auto& c = stats.cpu) {
+    auto& o = j["cpu"] = nlohmann::json::object();
+    PutIf(o, "usage_total_ns", c->usage_total_ns);
+    PutIf(o, "usage_user_ns", c->usage_user_ns);
+    PutIf(o, "usage_system_ns", c->usage_system_ns);
+    if (!c->usage_per_cpu_ns.empty()) o["usage_per_cpu_ns"] = c->usage_per_cpu_ns;
+    PutIf(o, "periods", c->periods);
+    PutIf(o, "throttled_periods", c->throttled_periods);
+    PutIf(o, "throttled_time_ns", c->throttled_time_ns);
+  }
+  if (const auto& m = stats.memory) {
+    auto& o = j["memory"] = nlohmann::json::object();
+    PutIf(o, "usage", m->usage);
+    PutIf(o, "max_usage", m->max_usage);
+    PutIf(o, "limit", m->limit);
+    PutIf(o, "cache", m->cache);
+    PutIf(o, "rss", m->rss);
+    PutIf(o, "swap_usage", m->swap_usage);
+    PutIf(o, "failcnt", m->failcnt);
+    o["stat"] = m->stat;
+  }
+  if (const auto& p = stats.pids) {
+    auto& o = j["pids"] = nlohmann::json::object();
+    PutIf(o, "current", p->current);
+    PutIf(o, "limit", p->limit);
+  }
+  if (!stats.block_io.empty()) {
+    auto& a = j["block_io"] = nlohmann::json::array();
+    for (const auto& d : stats.block_io) {
+      a.push_back({{"major", d.major},
+                   {"minor", d.minor},
+                   {"read_bytes", d.read_bytes},
+                   {"write_bytes", d.write_bytes},
+                   {"read_ops", d.read_ops},
+                   {"write_ops", d.write_ops}});
+    }
+  }
+  if (!stats.hugetlb.empty()) {
+    auto& a = j["hugetlb"] = nlohmann::json::array();
+    for (const auto& h : stats.hugetlb) {
+      nlohmann::json o = {{"page_size", h.page_size}, {"usage", h.usage}};
+      PutIf(o, "max_usage", h.max_usage);
+      PutIf(o, "failcnt", h.failcnt);
+      a.push_back(std::move(o));
+    }
+  }
+  if (!stats.interfaces.empty()) {
+    auto& a = j["interfaces"] = nlohmann::json::array();
+    for (const auto& i : stats.interfaces) {
+      a.push_back({{"name", i.name},
+                   {"rx_bytes", i.rx_bytes},
+                   {"rx_packets", i.rx_packets},
+                   {"rx_errors", i.rx_errors},
+                   {"rx_dropped", i.rx_dropped},
+                   {"tx_bytes", i.tx_bytes},
+                   {"tx_packets", i.tx_packets},
+                   {"tx_errors", i.tx_errors},
+                   {"tx_dropped", i.tx_dropped}});
+    }
+  }
+  return j;
+}
+
+}  // namespace cask

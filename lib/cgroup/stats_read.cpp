@@ -1,0 +1,29 @@
+#include "cgroup/stats_read.hpp"
+
+#include <dirent.h>
+
+#include <algorithm>
+
+#include "cask/error.hpp"
+
+namespace cask::cgroup {
+
+std::vector<std::string> HugePageSizes(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> sizes;
+  DIR* d = opendir(dir.c_str());
+  if (!d) throw Error(errno, "opendir " + dir);
+  const std::string prefix = "hugetlb.";
+  const std::string tail = "." + suffix;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() > prefix.size() + tail.size() && name.starts_with(prefix) &&
+        name.ends_with(tail) && name.find('.', prefix.size()) == name.size() - tail.size()) {
+      sizes.push_back(name.substr(prefix.size(), name.size() - prefix.size() - tail.size()));
+    }
+  }
+  closedir(d);
+  std::sort(sizes.begin(), sizes.end());
+  return sizes;
+}
+
+}  // namespace cask::cgroup

@@ -1,0 +1,123 @@
+#include "cgroup/v2.hpp"
+
+#include <signal.h>
+#include <sys/inotify.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "cask/error.hpp"
+#include "cgroup/freezer.hpp"
+#include "cgroup/fs.hpp"
+#include "cgroup/parse.hpp"
+
+namespace cask::cgroup {
+namespace {
+
+std::vector<std::string> FileWords(const std::string& path) {
+  std::istringstream text(ReadFile(path));
+  std::vector<std::string> words;
+  for (std::string word; text >> word;) words.push_back(word);
+  return words;
+}
+
+// Enables in `dir`'s cgroup.subtree_control every controller it has and its children
+// lack, so the resources of the new cgroup below can be set.
+void EnableControllers(const std::string& dir) {
+  auto enabled = FileWords(dir + "/cgroup.subtree_control");
+  std::string request;
+  for (const auto& c : FileWords(dir + "/cgroup.controllers")) {
+    if (std::find(enabled.begin(), enabled.end(), c) != enabled.end()) continue;
+    request += (request.empty() ? "+" : " +") + c;
+  }
+  if (!request.empty()) WriteFile(dir + "/cgroup.subtree_control", request);
+}
+
+}  // namespace
+
+void RefuseBusy(const std::string& dir, bool frozen) {
+  std::vector<pid_t> pids;
+  CollectPids(dir, pids);
+  if (!pids.empty()) throw Error(EBUSY, "create cgroup " + dir + ": it exists with processes");
+  if (frozen) throw Error(EBUSY, "create cgroup " + dir + ": it exists and is frozen");
+}
+
+void KillEach(const std::vector<pid_t>& pids) {
+  for (pid_t pid : pids) {
+    if (kill(pid, SIGKILL) != 0 && errno != ESRCH) {
+      throw Error(errno, "kill " + std::to_string(pid));
+    }
+  }
+}
+
+std::unique_ptr<V2Manager> V2Manager::Create(const Hierarchy& h, const std::string& key,
+                                             const std::string& path, const Resources& resources) {
+  std::string dir = ResolvePath(h, path);
+  if (Exists(dir)) RefuseBusy(dir, FrozenV2(dir));
+  auto manager = std::make_unique<V2Manager>(key, dir, MakeDirs(dir));
+  try {
+    // Controllers flow down from the cgroup the path starts at to the new one.
+    std::string base = ResolvePath(h, path[0] == '/' ? "/" : ".");
+    for (size_t slash = dir.find('/', base.size()); slash != std::string::npos;
+         slash = dir.find('/', slash + 1)) {
+      EnableControllers(dir.substr(0, slash));
+    }
+    manager->Set(resources);
+  } catch (...) {
+    manager->Undo();
+    throw;
+  }
+  return manager;
+}
+
+void V2Manager::Apply(pid_t pid) { WriteFile(dir_ + "/cgroup.procs", std::to_string(pid)); }
+
+std::vector<pid_t> V2Manager::Pids() const {
+  std::vector<pid_t> pids;
+  CollectPids(dir_, pids);
+  std::sort(pids.begin(), pids.end());
+  pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+  return pids;
+}
+
+void V2Manager::Freeze() { FreezeV2(dir_); }
+void V2Manager::Thaw() { ThawV2(dir_); }
+bool V2Manager::Frozen() const { return FrozenV2(dir_); }
+
+void V2Manager::KillAll() {
+  if (Pids().empty()) return;
+  // cgroup.kill (Linux 5.14) kills the whole subtree at once, forks included.
+  if (Exists(dir_ + "/cgroup.kill")) {
+    WriteFile(dir_ + "/cgroup.kill", "1");
+    return;
+  }
+  Freeze();
+  KillEach(Pids());
+  Thaw();
+}
+
+void V2Manager::Destroy() {
+  KillAll();
+  RemoveTree(dir_);
+  RemoveMade(made_);
+}
+
+unique_fd V2Manager::OomEventFd() {
+  unique_fd fd(inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  if (!fd) throw Error(errno, "inotify_init1");
+  std::string events = dir_ + "/memory.events";
+  if (inotify_add_watch(fd.get(), events.c_str(), IN_MODIFY) < 0) {
+    throw Error(errno, "inotify_add_watch " + events);
+  }
+  return fd;
+}
+
+uint64_t V2Manager::OomKillCount() const {
+  std::string events = dir_ + "/memory.events";
+  auto values = ParseFlatKeyed(ReadFile(events), events);
+  auto it = values.find("oom_kill");
+  if (it == values.end()) throw Error(ENOTSUP, events + ": no oom_kill count");
+  return it->second;
+}
+
+}  // namespace cask::cgroup
