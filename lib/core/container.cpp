@@ -79,7 +79,7 @@ void Container::Exec(Process& process) {
   request.bootstrap.config = state.config;
   request.bootstrap.process = process;
   for (const auto& ns : state.config.namespaces) {
-    request.bootstrap.join.push_back({ns.type, state.namespace_paths.at(NamespaceName(ns.type))});
+    request.bootstrap.join.push_back({ns.type, state.namespace_paths.at(std::string(NamespaceName(ns.type)))});
   }
   std::stable_partition(request.bootstrap.join.begin(), request.bootstrap.join.end(),
                         [](const Namespace& ns) { return ns.type == NamespaceType::kUser; });

@@ -218,7 +218,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   state.created = Rfc3339Now();
   state.cgroup_paths = cgroup->Paths();
   for (const auto& ns : config.namespaces) {
-    state.namespace_paths[NamespaceName(ns.type)] =
+    state.namespace_paths[std::string(NamespaceName(ns.type))] =
         ns.path.empty() ? "/proc/" + std::to_string(child->pid) + "/ns/" + ProcNsName(ns.type) : ns.path;
   }
   state.config = config;
