@@ -53,7 +53,7 @@ void CreateVeth(const Network& network, int container_netns_fd) {
       int index = LinkIndex(socket, network.host_name);
       if (host_address) AddAddress(socket, index, network.host_name, *host_address);
       SetLinkUp(socket, index, network.host_name);
-    } catch (const StepError&) {
+    } catch (...) {
       // Deleting the host end takes the peer with it. The first error is the one to report.
       std::string ignored;
       RemoveLink(socket, network.host_name, &ignored);
