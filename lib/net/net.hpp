@@ -1,24 +1,51 @@
-// Container networking with rtnetlink: loopback, veth pairs, addresses and routes.
-// Every function works in the network namespace of the calling thread. Errors are
-// StepError("network", errno, what).
+// Container networking over raw rtnetlink (NETLINK_ROUTE; no libnl, no `ip`).
+//
+// Every function works in the network namespace of the calling thread, except where a
+// namespace path is given: then a short-lived thread joins it, so the caller's never
+// changes. These run in the host and in init alike, so they throw StepError with step
+// "network" and the kernel's errno (and its extended ack text, when it gives one).
 #pragma once
 
 #include <cask/config.hpp>
-
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cask::net {
 
-// Brings `lo` up (init does it in every new network namespace).
+// Brings `lo` up: one socket, one request. Init calls it in every new network namespace.
 void LoopbackUp();
-// Host side: makes a veth pair whose host end, `network.host_name`, stays in the
-// caller's namespace (or moves to `network.host_netns`) with its address, up; and
-// whose peer is made inside the container's namespace (`container_netns_fd`) already
-// named `network.name`. Leaves no link behind on error.
+
+// Host side of a "veth" network: creates the pair with its host end `host_name` in the
+// calling thread's namespace (or in `host_netns`, a path) and its peer directly in the
+// container's namespace, already named `name`. The host end gets `host_address` and `mtu`
+// if set and is brought up. On failure no link of this call is left behind.
 void CreateVeth(const Network& network, int container_netns_fd);
-// Init side, inside the container's namespace: MTU, MAC, address, up, default route.
+
+// Container side, run in the container's namespace (by init) for a "veth" network: sets
+// `mtu` and `mac_address` if given, adds `address`, brings `name` up and adds a default
+// route via `gateway` if set.
 void ConfigureInterface(const Network& network);
-// Deletes a link (in `netns_path`, or the caller's namespace); one already gone is fine.
+
+// Deletes the link `name` (a veth's peer goes with it) in the calling thread's namespace or
+// in the one at `netns_path`. A link that is already gone is not an error.
 void DeleteLink(const std::string& name, const std::string& netns_path = "");
+
+// The kernel's 64-bit counters of one interface.
+struct InterfaceStats {
+  std::string name;
+  uint64_t rx_bytes = 0;
+  uint64_t rx_packets = 0;
+  uint64_t rx_errors = 0;
+  uint64_t rx_dropped = 0;
+  uint64_t tx_bytes = 0;
+  uint64_t tx_packets = 0;
+  uint64_t tx_errors = 0;
+  uint64_t tx_dropped = 0;
+  bool operator==(const InterfaceStats&) const = default;
+};
+
+// The counters of every interface in the calling thread's network namespace.
+std::vector<InterfaceStats> ReadInterfaceStats();
 
 }  // namespace cask::net
