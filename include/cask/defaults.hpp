@@ -8,7 +8,7 @@ namespace cask {
 // A locked-down container running "sh" as root: new pid, network, ipc, uts, mount and
 // cgroup namespaces; the standard /proc, /dev, /sys mounts; three capabilities; the
 // usual masked and read-only /proc and /sys paths; all devices denied in the device
-// cgroup (the default devices are allowed on top, as in runc). root.path is left empty:
+// cgroup, then runc's allow list on top. root.path is left empty:
 // the caller sets it.
 inline Config DefaultConfig() {
   Config config;
@@ -51,7 +51,23 @@ inline Config DefaultConfig() {
   };
   config.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
                            "/proc/sysrq-trigger"};
-  config.cgroup.resources.devices = {DeviceRule{.allow = false, .access = "rwm"}};
+  // Deny all, then allow what runc allows every container: mknod of any node, and the
+  // default devices, the ptys and tun.
+  config.cgroup.resources.devices = {
+      DeviceRule{.allow = false, .access = "rwm"},
+      DeviceRule{.allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m"},
+      DeviceRule{.allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m"},
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},    // null
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},    // zero
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},    // full
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},    // random
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},    // urandom
+      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},    // tty
+      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},    // console
+      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},    // ptmx
+      DeviceRule{.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"}, // pts
+      DeviceRule{.allow = true, .type = 'c', .major = 10, .minor = 200, .access = "rwm"}, // tun
+  };
   config.process.args = {"sh"};
   config.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                         "TERM=xterm"};
