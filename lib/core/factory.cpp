@@ -160,9 +160,9 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   unique_fd fifo(open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo) throw Error(errno, context + ": open exec fifo");
 
-  auto cgroup = cgroup::Manager::Create(config.cgroup.path.empty() ? "cask-" + id : config.cgroup.path,
-                                        config.cgroup.resources);
-  undo.Add([&cgroup] { cgroup->Destroy(); });
+  std::shared_ptr<cgroup::Manager> cgroup = cgroup::Manager::Create(
+      config.cgroup.path.empty() ? "cask-" + id : config.cgroup.path, config.cgroup.resources);
+  undo.Add([cgroup] { cgroup->Destroy(); });
 
   LaunchRequest request;
   request.context = context;

@@ -27,11 +27,16 @@ void WriteTimeOffsets(const std::map<std::string, TimeOffset>& offsets) {
 }  // namespace
 
 void EnterNamespaces(const Bootstrap& b, const Channel& channel) {
+  // Open every path first: after joining the mount namespace, the host's /proc paths
+  // no longer resolve.
+  std::vector<unique_fd> fds;
   for (const auto& ns : b.join) {
-    unique_fd fd(open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) ThrowErrno(kStep, "open " + ns.path);
-    if (setns(fd.get(), CloneFlag(ns.type)) != 0) {
-      ThrowErrno(kStep, "join " + std::string(NamespaceName(ns.type)) + " namespace " + ns.path);
+    fds.emplace_back(open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fds.back()) ThrowErrno(kStep, "open " + ns.path);
+  }
+  for (size_t i = 0; i < b.join.size(); ++i) {
+    if (setns(fds[i].get(), CloneFlag(b.join[i].type)) != 0) {
+      ThrowErrno(kStep, "join " + std::string(NamespaceName(b.join[i].type)) + " namespace " + b.join[i].path);
     }
   }
   const unsigned long early = b.unshare_flags & ~static_cast<unsigned long>(CLONE_NEWCGROUP);

@@ -56,8 +56,14 @@ Spawned Spawn(const SpawnRequest& request) {
       if (dup2(source_fds[target], target) < 0) _exit(127);
     }
     syscall(SYS_close_range, floor, ~0U, CLOSE_RANGE_CLOEXEC);
-    char byte;
-    if (request.gate && read(kSyncFd, &byte, 1) != 1) _exit(127);
+    if (request.gate) {
+      // The host has written the id maps: become root of the new user namespace so that
+      // the exec keeps the namespace's capabilities. Raw syscalls: glibc's wrappers
+      // would try to reach the parent's other threads.
+      char byte;
+      if (read(kSyncFd, &byte, 1) != 1) _exit(127);
+      if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(126);
+    }
     syscall(SYS_execveat, exe.get(), "", argv.data(), envp, AT_EMPTY_PATH);
     _exit(127);
   }

@@ -18,7 +18,9 @@ struct SpawnRequest {
   int stdio[3] = {0, 1, 2};        // become init's (and the payload's) 0, 1, 2
   int sync_fd = -1;                // becomes fd 3
   std::vector<int> extra_fds;      // become 4, 5, ...; init moves them to 3, 4, ... at exec
-  bool gate = false;               // wait for one byte on the sync fd before the exec
+  // Wait for one byte on the sync fd (the id maps are written), then become root of the
+  // new user namespace, before the exec.
+  bool gate = false;
 };
 
 struct Spawned {
