@@ -42,11 +42,12 @@ void Container::Start() {
     throw Error(Errc::kBadState, context + ": the container is " + StatusName(state.status) +
                                      ", not created");
   }
+  // The pidfd first: once the fifo has a reader, the payload may run and exit at once.
+  unique_fd pidfd = OpenInit(state);
+  if (!pidfd) throw Error(Errc::kBadState, context + ": init has exited");
   const std::string fifo_path = factory_->StateDir(id_) + "/exec.fifo";
   unique_fd reader(open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!reader) throw Error(errno, context + ": open exec fifo");
-  unique_fd pidfd = OpenInit(state);
-  if (!pidfd) throw Error(Errc::kBadState, context + ": init has exited");
   // Init writes one byte once it sees a reader; its death ends the wait too.
   pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
   while (poll(fds, 2, -1) < 0) {
