@@ -406,11 +406,14 @@ TEST_CASE("a veth network connects the container to a namespace of the test", "[
   veth.gateway = "10.231.0.1";
   veth.mtu = 1400;
   config.networks.push_back(veth);
-  // Unprivileged ICMP sockets for busybox's ping (the payload lacks CAP_NET_RAW); this
-  // also shows a namespaced sysctl applied.
+  // busybox's ping needs a raw socket; the sysctl shows a namespaced sysctl applied.
+  for (auto* set : {&config.capabilities.bounding, &config.capabilities.effective, &config.capabilities.permitted}) {
+    set->push_back("CAP_NET_RAW");
+  }
   config.sysctl["net.ipv4.ping_group_range"] = "0 2147483647";
   auto result = h.Run(config, {"/bin/sh", "-c",
-                               "ip -o addr show eth0; ip -o link show eth0; ip route; ping -c 1 -W 2 10.231.0.1"});
+                               "ip -o addr show eth0; ip -o link show eth0; ip route;"
+                               "cat /proc/sys/net/ipv4/ping_group_range; ping -c 1 -W 5 10.231.0.1"});
   kill(holder, SIGKILL);
   waitpid(holder, nullptr, 0);
   INFO(result.out << result.err);
@@ -418,5 +421,6 @@ TEST_CASE("a veth network connects the container to a namespace of the test", "[
   CHECK(result.out.find("10.231.0.2/24") != std::string::npos);
   CHECK(result.out.find("mtu 1400") != std::string::npos);
   CHECK(result.out.find("default via 10.231.0.1") != std::string::npos);
+  CHECK(result.out.find("0\t2147483647") != std::string::npos);
   CHECK(result.out.find("1 packets received") != std::string::npos);
 }
