@@ -424,3 +424,33 @@ TEST_CASE("a veth network connects the container to a namespace of the test", "[
   CHECK(result.out.find("0\t2147483647") != std::string::npos);
   CHECK(result.out.find("1 packets received") != std::string::npos);
 }
+
+TEST_CASE("extra fds arrive from fd 3 in order and nothing else crosses", "[lifecycle]") {
+  Harness h;
+  // A host fd without close-on-exec must not reach the payload.
+  int leaked = open("/", O_RDONLY | O_DIRECTORY);
+  REQUIRE(leaked >= 0);
+  int first[2], second[2];
+  REQUIRE(pipe2(first, O_CLOEXEC) == 0);
+  REQUIRE(pipe2(second, O_CLOEXEC) == 0);
+  cask::Config config = h.BaseConfig();
+  cask::Process process(config.process);
+  process.args = {"/probe"};
+  process.out = cask::Stdio::Pipe();
+  process.err = cask::Stdio::Pipe();
+  process.extra_fds = {second[1], first[1]};
+  cask::ScopedContainer container(h.factory().Run(NewId("fds"), config, process));
+  for (int fd : {first[1], second[1], leaked}) close(fd);
+  auto result = Harness::Collect(process);
+  REQUIRE(result.status.code == 0);
+  auto fds = result.Json().at("fds");
+  struct stat a {}, b {};
+  REQUIRE(fstat(second[0], &a) == 0);
+  REQUIRE(fstat(first[0], &b) == 0);
+  INFO(fds.dump());
+  CHECK(fds.size() == 5);
+  CHECK(fds.at("3") == "pipe:[" + std::to_string(a.st_ino) + "]");
+  CHECK(fds.at("4") == "pipe:[" + std::to_string(b.st_ino) + "]");
+  close(first[0]);
+  close(second[0]);
+}

@@ -205,8 +205,10 @@ void PrintAll() {
   std::istringstream gs(status["Groups"]);
   for (std::string g; gs >> g;) groups.push_back(g);
   for (char** e = environ; *e != nullptr; ++e) env.push_back(Quote(*e));
-  std::ifstream cg("/proc/self/cgroup");
-  for (std::string line; std::getline(cg, line);) cgroup.push_back(Quote(line));
+  {
+    std::ifstream cg("/proc/self/cgroup");  // closed before the fds are listed
+    for (std::string line; std::getline(cg, line);) cgroup.push_back(Quote(line));
+  }
   char cwd[4096] = "";
   if (getcwd(cwd, sizeof(cwd)) == nullptr) cwd[0] = '\0';
   std::string uid = status["Uid"].substr(0, status["Uid"].find_first_of(" \t"));
