@@ -7,7 +7,10 @@
 #pragma once
 
 #include <cask/config.hpp>
+#include <cask/stats.hpp>
+
 #include <cstdint>
+
 #include <string>
 #include <vector>
 
@@ -31,19 +34,8 @@ void ConfigureInterface(const Network& network);
 // in the one at `netns_path`. A link that is already gone is not an error.
 void DeleteLink(const std::string& name, const std::string& netns_path = "");
 
-// The kernel's 64-bit counters of one interface.
-struct InterfaceStats {
-  std::string name;
-  uint64_t rx_bytes = 0;
-  uint64_t rx_packets = 0;
-  uint64_t rx_errors = 0;
-  uint64_t rx_dropped = 0;
-  uint64_t tx_bytes = 0;
-  uint64_t tx_packets = 0;
-  uint64_t tx_errors = 0;
-  uint64_t tx_dropped = 0;
-  bool operator==(const InterfaceStats&) const = default;
-};
+// The kernel's 64-bit counters of one interface: the type Stats() reports.
+using cask::InterfaceStats;
 
 // The counters of every interface in the calling thread's network namespace.
 std::vector<InterfaceStats> ReadInterfaceStats();

@@ -31,6 +31,35 @@ std::vector<std::string> OpenFds() {
   return fds;
 }
 
+// A network namespace of the test's own: a child that unshared it and waits to be killed.
+class NetnsHolder {
+ public:
+  NetnsHolder() {
+    int ready[2];
+    REQUIRE(pipe2(ready, O_CLOEXEC) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      if (unshare(CLONE_NEWNET) != 0) _exit(1);
+      (void)!write(ready[1], "x", 1);
+      pause();
+      _exit(0);
+    }
+    close(ready[1]);
+    char byte;
+    REQUIRE(read(ready[0], &byte, 1) == 1);
+    close(ready[0]);
+  }
+  ~NetnsHolder() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::string Path() const { return "/proc/" + std::to_string(pid_) + "/ns/net"; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
 bool HasMount(const nlohmann::json& probe, const std::string& point, const std::string& type) {
   for (const auto& m : probe.at("mounts")) {
     if (m.at("mount_point") == point && m.at("fs_type") == type) return true;
@@ -306,22 +335,8 @@ TEST_CASE("bad input is a clear error and leaves nothing behind", "[lifecycle]")
 
 TEST_CASE("joining a network namespace by path", "[lifecycle]") {
   Harness h;
-  // A namespace of the test's own: a child that unshared it and waits.
-  int ready[2];
-  REQUIRE(pipe2(ready, O_CLOEXEC) == 0);
-  pid_t holder = fork();
-  REQUIRE(holder >= 0);
-  if (holder == 0) {
-    if (unshare(CLONE_NEWNET) != 0) _exit(1);
-    (void)!write(ready[1], "x", 1);
-    pause();
-    _exit(0);
-  }
-  close(ready[1]);
-  char byte;
-  REQUIRE(read(ready[0], &byte, 1) == 1);
-  close(ready[0]);
-  std::string path = "/proc/" + std::to_string(holder) + "/ns/net";
+  NetnsHolder holder;
+  const std::string path = holder.Path();
   struct stat joined {};
   REQUIRE(stat(path.c_str(), &joined) == 0);
   cask::Config config = h.BaseConfig();
@@ -329,8 +344,6 @@ TEST_CASE("joining a network namespace by path", "[lifecycle]") {
     if (ns.type == cask::NamespaceType::kNet) ns.path = path;
   }
   auto result = h.Run(config);
-  kill(holder, SIGKILL);
-  waitpid(holder, nullptr, 0);
   REQUIRE(result.status.code == 0);
   auto probe = result.Json();
   CHECK(probe.at("pid") == 1);
@@ -379,28 +392,15 @@ TEST_CASE("20 containers created at once from threads of one Factory", "[lifecyc
 
 TEST_CASE("a veth network connects the container to a namespace of the test", "[lifecycle][network]") {
   Harness h;
-  // The host end goes into a namespace the test owns, bound to a file it owns.
-  int ready[2];
-  REQUIRE(pipe2(ready, O_CLOEXEC) == 0);
-  pid_t holder = fork();
-  REQUIRE(holder >= 0);
-  if (holder == 0) {
-    if (unshare(CLONE_NEWNET) != 0) _exit(1);
-    (void)!write(ready[1], "x", 1);
-    pause();
-    _exit(0);
-  }
-  close(ready[1]);
-  char byte;
-  REQUIRE(read(ready[0], &byte, 1) == 1);
-  close(ready[0]);
+  // The host end goes into a namespace the test owns.
+  NetnsHolder holder;
 
   cask::Config config = h.BaseConfig();
   cask::Network veth;
   veth.type = "veth";
   veth.name = "eth0";
   veth.host_name = "cask-v" + std::to_string(getpid() % 100000);
-  veth.host_netns = "/proc/" + std::to_string(holder) + "/ns/net";
+  veth.host_netns = holder.Path();
   veth.address = "10.231.0.2/24";
   veth.host_address = "10.231.0.1/24";
   veth.gateway = "10.231.0.1";
@@ -414,8 +414,6 @@ TEST_CASE("a veth network connects the container to a namespace of the test", "[
   auto result = h.Run(config, {"/bin/sh", "-c",
                                "ip -o addr show eth0; ip -o link show eth0; ip route;"
                                "cat /proc/sys/net/ipv4/ping_group_range; ping -c 1 -W 5 10.231.0.1"});
-  kill(holder, SIGKILL);
-  waitpid(holder, nullptr, 0);
   INFO(result.out << result.err);
   CHECK(result.status.code == 0);
   CHECK(result.out.find("10.231.0.2/24") != std::string::npos);
