@@ -108,6 +108,8 @@ void V1Manager::Set(const Resources& r) {
     WriteFile(UserFile(Dir("hugetlb"), "hugetlb." + h.page_size + ".limit_in_bytes"),
               std::to_string(h.limit));
   }
+  // On a hybrid host the v1 devices controller enforces the rules; no eBPF program goes
+  // to the unified cgroup as well, so that one list in one place decides.
   for (const auto& rule : r.devices) {
     WriteFile(Dir("devices") + (rule.allow ? "/devices.allow" : "/devices.deny"), DeviceLine(rule));
   }

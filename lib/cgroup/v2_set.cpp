@@ -6,6 +6,7 @@
 #include "cask/error.hpp"
 #include "cgroup/fs.hpp"
 #include "cgroup/v2.hpp"
+#include "cgroup/v2_devices.hpp"
 
 namespace cask::cgroup {
 namespace {
@@ -85,9 +86,8 @@ void SetIo(const std::string& dir, const BlockIoResources& b) {
 }  // namespace
 
 void V2Manager::Set(const Resources& r) {
-  if (!r.devices.empty()) {
-    throw Error(ENOTSUP, "device rules on cgroup v2 need an eBPF program; cask loads none yet");
-  }
+  // The program replaces the previous one: the list is the whole device policy.
+  if (!r.devices.empty()) AttachDeviceProgram(dir_, DeviceProgram(ReduceDeviceRules(r.devices)));
   if (r.memory) SetMemory(dir_, *r.memory);
   if (r.cpu) SetCpu(dir_, *r.cpu);
   if (r.pids)
