@@ -1,0 +1,126 @@
+// The eBPF device program on the real cgroup2 hierarchy (on this hybrid host, the one
+// at /sys/fs/cgroup/unified, where device programs attach although it has no
+// controllers): a process moved into the cgroup opens devices, and the test sees which
+// opens the program refused.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <catch2/catch.hpp>
+
+#include "cgroup/fs.hpp"
+#include "cgroup/hierarchy.hpp"
+#include "cgroup/v2.hpp"
+
+namespace cask::cgroup {
+namespace {
+
+struct Open {
+  const char* path;
+  int flags;
+};
+constexpr std::array<Open, 3> kOpens = {{
+    {"/dev/null", O_RDWR},
+    {"/dev/null", O_RDONLY},
+    {"/dev/zero", O_RDWR},
+}};
+using Errnos = std::array<int, kOpens.size()>;
+
+// A forked process that, each time it is asked, tries kOpens and reports each errno
+// (0 for success). It ends when the test closes its end of the pipe.
+class Opener {
+ public:
+  Opener() {
+    REQUIRE(pipe2(ask_, O_CLOEXEC) == 0);
+    REQUIRE(pipe2(answer_, O_CLOEXEC) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      // Without our copies of the test's ends, the test closing them is an EOF here.
+      close(ask_[1]);
+      close(answer_[0]);
+      char byte;
+      while (read(ask_[0], &byte, 1) == 1) {
+        Errnos errnos{};
+        for (size_t i = 0; i < kOpens.size(); ++i) {
+          int fd = open(kOpens[i].path, kOpens[i].flags | O_CLOEXEC);
+          errnos[i] = fd < 0 ? errno : 0;
+          if (fd >= 0) close(fd);
+        }
+        if (write(answer_[1], &errnos, sizeof errnos) != sizeof errnos) _exit(1);
+      }
+      _exit(0);
+    }
+  }
+  ~Opener() {
+    for (int fd : {ask_[0], ask_[1], answer_[0], answer_[1]}) close(fd);
+    waitpid(pid_, nullptr, 0);
+  }
+  pid_t pid() const { return pid_; }
+  Errnos Try() {
+    Errnos errnos{};
+    REQUIRE(write(ask_[1], "?", 1) == 1);
+    REQUIRE(read(answer_[0], &errnos, sizeof errnos) == sizeof errnos);
+    return errnos;
+  }
+
+ private:
+  int ask_[2] = {-1, -1};
+  int answer_[2] = {-1, -1};
+  pid_t pid_ = -1;
+};
+
+DeviceRule Rule(bool allow, char type, int64_t major, int64_t minor, const char* access) {
+  return {.allow = allow, .type = type, .major = major, .minor = minor, .access = access};
+}
+
+TEST_CASE("cgroup v2 device program denies and allows opens and is replaced on update",
+          "[cgroup]") {
+  const Hierarchy* v2 = nullptr;
+  auto hierarchies = DiscoverHierarchies();
+  for (const auto& h : hierarchies) {
+    if (h.v2) v2 = &h;
+  }
+  if (!v2) {
+    WARN("no cgroup2 hierarchy; skipped");
+    return;
+  }
+  std::string name = "cask-test-devices-" + std::to_string(getpid());
+  Resources deny_null;
+  deny_null.devices = {Rule(true, 'a', -1, -1, "rwm"), Rule(false, 'c', 1, 3, "rwm")};
+  auto m = V2Manager::Create(*v2, "unified", name, deny_null);
+  struct Remove {
+    V2Manager* m;
+    ~Remove() {
+      try {
+        m->Destroy();
+      } catch (const std::exception& e) {
+        WARN("cleanup: " << e.what());
+      }
+    }
+  } remove{m.get()};
+
+  Opener opener;
+  m->Apply(opener.pid());
+  CHECK(opener.Try() == Errnos{EPERM, EPERM, 0});
+
+  // The new list replaces the old program: were both attached, nothing would open.
+  Resources only_null;
+  only_null.devices = {Rule(false, 'a', -1, -1, "rwm"), Rule(true, 'c', 1, 3, "rwm")};
+  m->Set(only_null);
+  CHECK(opener.Try() == Errnos{0, 0, EPERM});
+
+  Resources null_read_only;
+  null_read_only.devices = {Rule(false, 'a', -1, -1, "rwm"), Rule(true, 'c', 1, 3, "r"),
+                            Rule(true, 'c', -1, 5, "rw")};
+  m->Set(null_read_only);
+  CHECK(opener.Try() == Errnos{EPERM, 0, 0});
+
+  // Resources without devices leave the program alone.
+  m->Set({});
+  CHECK(opener.Try() == Errnos{EPERM, 0, 0});
+}
+
+}  // namespace
+}  // namespace cask::cgroup
