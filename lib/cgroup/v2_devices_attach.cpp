@@ -45,6 +45,7 @@ unique_fd Load(const std::vector<bpf_insn>& program, const std::string& dir) {
   fd.reset(Bpf(BPF_PROG_LOAD, attr));
   if (fd) return fd;
   log.resize(std::strlen(log.c_str()));
+  while (!log.empty() && log.back() == '\n') log.pop_back();
   throw Error(error, what + "; the verifier says: " + log);
 }
 

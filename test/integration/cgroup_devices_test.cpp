@@ -12,6 +12,7 @@
 #include "cgroup/fs.hpp"
 #include "cgroup/hierarchy.hpp"
 #include "cgroup/v2.hpp"
+#include "cgroup/v2_devices.hpp"
 
 namespace cask::cgroup {
 namespace {
@@ -71,17 +72,21 @@ class Opener {
   pid_t pid_ = -1;
 };
 
+const Hierarchy* FindV2(const std::vector<Hierarchy>& hierarchies) {
+  for (const auto& h : hierarchies) {
+    if (h.v2) return &h;
+  }
+  return nullptr;
+}
+
 DeviceRule Rule(bool allow, char type, int64_t major, int64_t minor, const char* access) {
   return {.allow = allow, .type = type, .major = major, .minor = minor, .access = access};
 }
 
 TEST_CASE("cgroup v2 device program denies and allows opens and is replaced on update",
           "[cgroup]") {
-  const Hierarchy* v2 = nullptr;
   auto hierarchies = DiscoverHierarchies();
-  for (const auto& h : hierarchies) {
-    if (h.v2) v2 = &h;
-  }
+  const Hierarchy* v2 = FindV2(hierarchies);
   if (!v2) {
     WARN("no cgroup2 hierarchy; skipped");
     return;
@@ -120,6 +125,24 @@ TEST_CASE("cgroup v2 device program denies and allows opens and is replaced on u
   // Resources without devices leave the program alone.
   m->Set({});
   CHECK(opener.Try() == Errnos{EPERM, 0, 0});
+}
+
+TEST_CASE("cgroup v2 device program refused by the verifier comes with its log", "[cgroup]") {
+  auto hierarchies = DiscoverHierarchies();
+  const Hierarchy* v2 = FindV2(hierarchies);
+  if (!v2) {
+    WARN("no cgroup2 hierarchy; skipped");
+    return;
+  }
+  std::string name = "cask-test-devices-bad-" + std::to_string(getpid());
+  auto m = V2Manager::Create(*v2, "unified", name, {});
+  // Exits without setting r0.
+  bpf_insn exit{};
+  exit.code = BPF_JMP | BPF_EXIT;
+  CHECK_THROWS_WITH(
+      AttachDeviceProgram(m->dir(), {exit}),
+      Catch::Contains(m->dir()) && Catch::Contains("the verifier says") && Catch::Contains("R0"));
+  m->Destroy();
 }
 
 }  // namespace
