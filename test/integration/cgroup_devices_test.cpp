@@ -11,6 +11,7 @@
 
 #include "cgroup/fs.hpp"
 #include "cgroup/hierarchy.hpp"
+#include "cgroup/manager.hpp"
 #include "cgroup/v2.hpp"
 #include "cgroup/v2_devices.hpp"
 
@@ -143,6 +144,49 @@ TEST_CASE("cgroup v2 device program refused by the verifier comes with its log",
       AttachDeviceProgram(m->dir(), {exit}),
       Catch::Contains(m->dir()) && Catch::Contains("the verifier says") && Catch::Contains("R0"));
   m->Destroy();
+}
+
+// The exceptions as the v1 kernel lists them in devices.list.
+std::string ListOf(const DeviceFilter& filter) {
+  auto number = [](int64_t n) { return n < 0 ? std::string("*") : std::to_string(n); };
+  std::string list;
+  for (const auto& e : filter.exceptions) {
+    list += std::string(1, e.type) + " " + number(e.major) + ":" + number(e.minor) + " ";
+    if (e.access & BPF_DEVCG_ACC_READ) list += "r";
+    if (e.access & BPF_DEVCG_ACC_WRITE) list += "w";
+    if (e.access & BPF_DEVCG_ACC_MKNOD) list += "m";
+    list += "\n";
+  }
+  return list;
+}
+
+// The reduction the program is built from against the real v1 kernel, where it shows:
+// under a default deny, devices.list holds the exceptions.
+TEST_CASE("device rules reduce as the v1 devices controller reduces them", "[cgroup]") {
+  const DeviceRule deny_all = Rule(false, 'a', -1, -1, "rwm");
+  const std::vector<std::vector<DeviceRule>> lists = {
+      {deny_all, Rule(true, 'c', 1, 3, "r"), Rule(true, 'c', 1, 3, "w")},
+      {deny_all, Rule(true, 'c', -1, -1, "r"), Rule(true, 'c', 1, 3, "w")},
+      {deny_all, Rule(true, 'c', 1, 3, "rwm"), Rule(false, 'c', 1, 3, "w")},
+      {deny_all, Rule(true, 'c', -1, -1, "rwm"), Rule(false, 'c', 1, 3, "rwm")},
+      {deny_all, Rule(true, 'c', 1, 3, "rwm"), Rule(true, 'a', -1, -1, "m"), deny_all,
+       Rule(true, 'b', 8, -1, "rw")},
+  };
+  for (size_t i = 0; i < lists.size(); ++i) {
+    INFO("list " << i);
+    Resources resources;
+    resources.devices = lists[i];
+    auto m = Manager::Create("cask-test-devices-v1-" + std::to_string(getpid()), resources);
+    auto paths = m->Paths();
+    bool v1 = paths.count("devices") != 0;
+    std::string list = v1 ? ReadFile(paths["devices"] + "/devices.list") : "";
+    m->Destroy();
+    if (!v1) {
+      WARN("no v1 devices controller; skipped");
+      return;
+    }
+    CHECK(list == ListOf(ReduceDeviceRules(lists[i])));
+  }
 }
 
 }  // namespace
