@@ -38,10 +38,14 @@ int64_t DeviceNumber(int64_t n, const std::string& at) {
   return n;
 }
 
-// Adds `access` to the exception with exactly `e`'s type and numbers, or appends `e`.
+bool SameDevice(const DeviceFilter::Exception& a, const DeviceFilter::Exception& b) {
+  return a.type == b.type && a.major == b.major && a.minor == b.minor;
+}
+
+// Adds `e`'s access to the exception with exactly its type and numbers, or appends `e`.
 void AddException(std::vector<DeviceFilter::Exception>& list, const DeviceFilter::Exception& e) {
   for (auto& x : list) {
-    if (x.type == e.type && x.major == e.major && x.minor == e.minor) {
+    if (SameDevice(x, e)) {
       x.access |= e.access;
       return;
     }
@@ -52,7 +56,7 @@ void AddException(std::vector<DeviceFilter::Exception>& list, const DeviceFilter
 // Takes `e`'s access from the exception with exactly its type and numbers.
 void RemoveException(std::vector<DeviceFilter::Exception>& list, const DeviceFilter::Exception& e) {
   for (auto& x : list) {
-    if (x.type == e.type && x.major == e.major && x.minor == e.minor) x.access &= ~e.access;
+    if (SameDevice(x, e)) x.access &= ~e.access;
   }
   std::erase_if(list, [](const auto& x) { return x.access == 0; });
 }
