@@ -242,61 +242,6 @@ inline void RequireWeight(const std::optional<uint16_t>& weight, const std::stri
   }
 }
 
-inline void ValidateResources(const Resources& resources) {
-  const std::string at = "cgroup.resources";
-  if (const auto& memory = resources.memory) {
-    RequireLimit(memory->limit, at + ".memory.limit");
-    RequireLimit(memory->reservation, at + ".memory.reservation");
-    RequireLimit(memory->swap, at + ".memory.swap");
-    if (memory->swappiness && *memory->swappiness > 100) {
-      throw ConfigError(at + ".memory.swappiness", "must be at most 100");
-    }
-    // OCI's swap is memory + swap, so it cannot be below the memory limit.
-    if (memory->limit && memory->swap && *memory->limit >= 0 && *memory->swap >= 0 &&
-        *memory->swap < *memory->limit) {
-      throw ConfigError(at + ".memory.swap", "memory+swap " + std::to_string(*memory->swap) +
-                                                 " is below the memory limit " +
-                                                 std::to_string(*memory->limit));
-    }
-  }
-  if (const auto& cpu = resources.cpu) {
-    if (cpu->shares && *cpu->shares == 0) {
-      throw ConfigError(at + ".cpu.shares", "must not be zero");
-    }
-    RequireLimit(cpu->quota, at + ".cpu.quota");
-    if (cpu->period && *cpu->period == 0) {
-      throw ConfigError(at + ".cpu.period", "must not be zero");
-    }
-    RequireLimit(cpu->realtime_runtime, at + ".cpu.realtime_runtime");
-  }
-  if (resources.pids && resources.pids->limit < -1) {
-    throw ConfigError(at + ".pids.limit", "must be -1 (unlimited) or non-negative, got " +
-                                              std::to_string(resources.pids->limit));
-  }
-  if (const auto& block_io = resources.block_io) {
-    RequireWeight(block_io->weight, at + ".block_io.weight");
-    RequireWeight(block_io->leaf_weight, at + ".block_io.leaf_weight");
-    for (std::size_t i = 0; i < block_io->weight_device.size(); ++i) {
-      const std::string device_at = Index(at + ".block_io.weight_device", i);
-      RequireWeight(block_io->weight_device[i].weight, device_at + ".weight");
-      RequireWeight(block_io->weight_device[i].leaf_weight, device_at + ".leaf_weight");
-    }
-  }
-  for (std::size_t i = 0; i < resources.devices.size(); ++i) {
-    const DeviceRule& rule = resources.devices[i];
-    const std::string rule_at = Index(at + ".devices", i);
-    if (std::string_view("abc").find(rule.type) == std::string_view::npos) {
-      throw ConfigError(
-          rule_at + ".type",
-          "unknown device rule type \"" + std::string(1, rule.type) + "\" (expected a, b or c)");
-    }
-    if (rule.access.empty() || rule.access.find_first_not_of("rwm") != std::string::npos) {
-      throw ConfigError(rule_at + ".access",
-                        "expected letters from \"rwm\", got " + Quote(rule.access));
-    }
-  }
-}
-
 inline bool IsAddress(const std::string& text) {
   unsigned char buffer[16];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
@@ -404,6 +349,62 @@ inline void ValidateHooks(const Hooks& hooks) {
 
 }  // namespace validate_detail
 
+// Checks resources on their own (Container::Update); `at` prefixes error paths.
+inline void ValidateResources(const Resources& resources, const std::string& at = "resources") {
+  using namespace validate_detail;
+  if (const auto& memory = resources.memory) {
+    RequireLimit(memory->limit, at + ".memory.limit");
+    RequireLimit(memory->reservation, at + ".memory.reservation");
+    RequireLimit(memory->swap, at + ".memory.swap");
+    if (memory->swappiness && *memory->swappiness > 100) {
+      throw ConfigError(at + ".memory.swappiness", "must be at most 100");
+    }
+    // OCI's swap is memory + swap, so it cannot be below the memory limit.
+    if (memory->limit && memory->swap && *memory->limit >= 0 && *memory->swap >= 0 &&
+        *memory->swap < *memory->limit) {
+      throw ConfigError(at + ".memory.swap", "memory+swap " + std::to_string(*memory->swap) +
+                                                 " is below the memory limit " +
+                                                 std::to_string(*memory->limit));
+    }
+  }
+  if (const auto& cpu = resources.cpu) {
+    if (cpu->shares && *cpu->shares == 0) {
+      throw ConfigError(at + ".cpu.shares", "must not be zero");
+    }
+    RequireLimit(cpu->quota, at + ".cpu.quota");
+    if (cpu->period && *cpu->period == 0) {
+      throw ConfigError(at + ".cpu.period", "must not be zero");
+    }
+    RequireLimit(cpu->realtime_runtime, at + ".cpu.realtime_runtime");
+  }
+  if (resources.pids && resources.pids->limit < -1) {
+    throw ConfigError(at + ".pids.limit", "must be -1 (unlimited) or non-negative, got " +
+                                              std::to_string(resources.pids->limit));
+  }
+  if (const auto& block_io = resources.block_io) {
+    RequireWeight(block_io->weight, at + ".block_io.weight");
+    RequireWeight(block_io->leaf_weight, at + ".block_io.leaf_weight");
+    for (std::size_t i = 0; i < block_io->weight_device.size(); ++i) {
+      const std::string device_at = Index(at + ".block_io.weight_device", i);
+      RequireWeight(block_io->weight_device[i].weight, device_at + ".weight");
+      RequireWeight(block_io->weight_device[i].leaf_weight, device_at + ".leaf_weight");
+    }
+  }
+  for (std::size_t i = 0; i < resources.devices.size(); ++i) {
+    const DeviceRule& rule = resources.devices[i];
+    const std::string rule_at = Index(at + ".devices", i);
+    if (std::string_view("abc").find(rule.type) == std::string_view::npos) {
+      throw ConfigError(
+          rule_at + ".type",
+          "unknown device rule type \"" + std::string(1, rule.type) + "\" (expected a, b or c)");
+    }
+    if (rule.access.empty() || rule.access.find_first_not_of("rwm") != std::string::npos) {
+      throw ConfigError(rule_at + ".access",
+                        "expected letters from \"rwm\", got " + Quote(rule.access));
+    }
+  }
+}
+
 // Checks a process on its own (Exec); `path` prefixes error paths ("process").
 inline void ValidateProcess(const ProcessConfig& process, const std::string& path) {
   using namespace validate_detail;
@@ -442,7 +443,7 @@ inline void Config::Validate() const {
   ValidatePaths(masked_paths, "masked_paths");
   ValidatePaths(readonly_paths, "readonly_paths");
   ValidateDevices(devices);
-  ValidateResources(cgroup.resources);
+  ValidateResources(cgroup.resources, "cgroup.resources");
   ValidateCapabilities(capabilities, "capabilities");
   ValidateRlimits(rlimits, "rlimits");
   ValidateOomScoreAdj(oom_score_adj, "oom_score_adj");

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "core/hooks.hpp"
 #include "core/launch.hpp"
 #include "core/proc.hpp"
+#include "core/rfc3339.hpp"
 #include "core/seal.hpp"
 #include "core/step_error.hpp"
 #include "core/undo.hpp"
@@ -25,14 +27,6 @@
 
 namespace cask {
 namespace {
-
-std::string Rfc3339Now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappings,
                 const std::string& context) {
@@ -115,6 +109,22 @@ State FactoryImpl::CurrentState(const std::string& id) const {
   return state;
 }
 
+State FactoryImpl::UpdateState(const std::string& id,
+                               const std::function<void(State&)>& change) const {
+  unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) {
+    if (errno == ENOENT) throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
+    throw Error(errno, "open state of '" + id + "'");
+  }
+  while (flock(dir.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw Error(errno, "lock state of '" + id + "'");
+  }
+  State state = CurrentState(id);
+  change(state);
+  WriteState(state);
+  return state;
+}
+
 void FactoryImpl::Track(const std::string& id, std::shared_ptr<ChildRecord> child) {
   std::lock_guard lock(mutex);
   // Forget children already reaped by their Process::Wait.
@@ -133,7 +143,9 @@ void FactoryImpl::ReapAll(const std::string& id) {
     for (auto it = begin; it != end; ++it) mine.push_back(it->second);
     children.erase(begin, end);
   }
-  for (auto& child : mine) child->Wait();
+  // Newest first: init, the oldest, cannot finish dying while an exec'd process of its
+  // pid namespace (our child, by CLONE_PARENT) is an unreaped zombie.
+  for (auto it = mine.rbegin(); it != mine.rend(); ++it) (*it)->Wait();
 }
 
 Container FactoryImpl::Create(const std::string& id, const Config& config, Process& process) {
@@ -215,7 +227,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   state.status = Status::kCreated;
   state.init_pid = child->pid;
   state.init_start_time = ProcessStartTime(child->pid);
-  state.created = Rfc3339Now();
+  state.created = Rfc3339(std::chrono::system_clock::now());
   state.cgroup_paths = cgroup->Paths();
   for (const auto& ns : config.namespaces) {
     state.namespace_paths[std::string(NamespaceName(ns.type))] =

@@ -4,6 +4,7 @@
 #include <cask/factory.hpp>
 #include <cask/state.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,11 @@
 #include <string>
 
 namespace cask {
+
+// The context of a Container error: "start 'web'".
+inline std::string Quoted(const std::string& verb, const std::string& id) {
+  return verb + " '" + id + "'";
+}
 
 // A process this Factory started (an init or an exec'd process): its pidfd, and its
 // exit status once reaped, by whoever comes first: Process::Wait or Destroy.
@@ -51,6 +57,9 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   void WriteState(const State& state) const;
   // The state with its status brought up to date from the kernel.
   State CurrentState(const std::string& id) const;
+  // CurrentState, `change`, WriteState, under an exclusive flock of the state directory:
+  // writers in different processes (Start, Pause, an Events watcher) lose no change.
+  State UpdateState(const std::string& id, const std::function<void(State&)>& change) const;
 
   Container MakeContainer(const std::string& id, const Config& config) {
     return Container(shared_from_this(), id, config);

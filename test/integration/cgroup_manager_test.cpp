@@ -19,6 +19,7 @@
 #include "cgroup/manager.hpp"
 #include "cgroup/parse.hpp"
 #include "cgroup/v2.hpp"
+#include "eventually.hpp"
 
 namespace cask::cgroup {
 namespace {
@@ -36,15 +37,7 @@ std::string Trimmed(const std::string& path) {
   return text;
 }
 
-// Waits until `condition` holds, for up to `limit`.
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using test::Eventually;
 
 struct Shared {
   std::atomic<uint64_t> counter{0};
