@@ -2,6 +2,7 @@
 //
 //   nsinit exec [--tty] [--id ID] [--config FILE] [--rootfs DIR] [--] CMD...
 //   nsinit list | state ID | ps ID | kill ID [SIGNAL] | destroy ID | config
+//   nsinit stats ID [--watch] | pause ID | resume ID | update ID [--memory 64m ...] | events ID
 #include <cask/cask.hpp>
 #include <cask/init.hpp>
 #include <signal.h>
@@ -11,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+
+#include "cgroup_commands.hpp"
 
 namespace {
 
@@ -110,6 +113,8 @@ int main(int argc, char** argv) {
   auto* destroy = app.add_subcommand("destroy", "kill a container and remove it");
   destroy->add_option("id", target)->required();
 
+  CgroupCommands cgroup_commands(app);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (config_cmd->parsed()) {
@@ -121,6 +126,7 @@ int main(int argc, char** argv) {
       if (tty) throw cask::Error(ENOTSUP, "exec --tty: terminals are not built yet (issue: terminals)");
       return Exec(factory, id, LoadConfig(config_file, rootfs), command);
     }
+    if (cgroup_commands.Run(factory)) return 0;
     if (list->parsed()) {
       for (const auto& name : factory.List()) {
         std::cout << name << "\t" << cask::StatusName(factory.Load(name).Status()) << "\n";

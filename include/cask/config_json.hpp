@@ -509,7 +509,15 @@ inline ProcessConfig ProcessConfigFromJson(const nlohmann::json& j,
   return process;
 }
 
+// Resources on their own (Container::Update); `path` prefixes error paths.
+inline Resources ResourcesFromJson(const nlohmann::json& j, const std::string& path = "resources") {
+  Resources resources;
+  json_detail::Read(j, path, resources);
+  return resources;
+}
+
 inline nlohmann::json ToJson(const Config& config) { return json_detail::Write(config); }
+inline nlohmann::json ToJson(const Resources& resources) { return json_detail::Write(resources); }
 inline nlohmann::json ToJson(const ProcessConfig& process) { return json_detail::Write(process); }
 
 // Parses JSON text; a syntax error becomes a ConfigError giving its byte position.
