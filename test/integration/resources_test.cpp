@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -76,6 +77,41 @@ TEST_CASE("configured limits reach the container's cgroup files", "[cgroup]") {
   // The payload sits in them.
   std::string procs = Trimmed(paths["memory"] + "/cgroup.procs");
   CHECK(procs == std::to_string(c->State().init_pid));
+}
+
+TEST_CASE("block io throttles and device rules reach the files and act on the payload", "[cgroup]") {
+  Harness h;
+  struct stat root {};
+  REQUIRE(stat(h.rootfs().Path().c_str(), &root) == 0);
+  REQUIRE(major(root.st_dev) != 0);  // the rootfs must be on a block device for blkio to see it
+  const int64_t maj = major(root.st_dev), min = minor(root.st_dev);
+  cask::Config config = h.BaseConfig();
+  config.root.readonly = false;
+  auto& io = config.cgroup.resources.block_io.emplace();
+  io.throttle_write_bps_device.push_back({maj, min, 8 << 20});
+  io.throttle_read_iops_device.push_back({maj, min, 5000});
+  config.cgroup.resources.devices.push_back({false, 'c', 1, 3, "rwm"});  // then /dev/null is denied
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(
+      h, config,
+      {"/bin/sh", "-c", "dd if=/dev/zero of=/blk bs=64k count=16 oflag=direct 2>/dev/zero; rm /blk;"
+                        "{ echo x > /dev/null; } 2>/dev/zero; echo null=$?; echo x > /dev/zero; echo zero=$?"},
+      process));
+  std::string out = cask::test::ReadAll(process.OutPipe());
+  CHECK(process.Wait().code == 0);
+  CHECK(out == "null=1\nzero=0\n");
+  auto paths = c->State().cgroup_paths;
+  const std::string device = std::to_string(maj) + ":" + std::to_string(min);
+  CHECK(Trimmed(paths["blkio"] + "/blkio.throttle.write_bps_device") == device + " " + std::to_string(8 << 20));
+  CHECK(Trimmed(paths["blkio"] + "/blkio.throttle.read_iops_device") == device + " 5000");
+  CHECK(Trimmed(paths["devices"] + "/devices.list").find("c 1:3") == std::string::npos);
+  // The direct writes were counted against the device.
+  cask::Stats stats = c->Stats();
+  auto it = std::find_if(stats.block_io.begin(), stats.block_io.end(),
+                         [&](const cask::BlockIoStats& d) { return d.major == maj && d.minor == min; });
+  REQUIRE(it != stats.block_io.end());
+  CHECK(it->write_bytes >= uint64_t{1 << 20});
+  CHECK(it->write_ops >= 16u);
 }
 
 TEST_CASE("a memory hog is OOM-killed under 32 MiB and the event arrives", "[cgroup]") {
