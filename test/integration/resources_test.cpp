@@ -339,3 +339,21 @@ TEST_CASE("the stats stream ticks until it is stopped or the container goes", "[
   CHECK(ticks >= 1);
   CHECK(process.Wait().signal == SIGKILL);
 }
+
+TEST_CASE("a limit the kernel refuses at create names the file and leaves nothing", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.cpu.emplace().cpus = "4000";
+  const std::string id = NewId("refused");
+  cask::Process process(config.process);
+  try {
+    h.factory().Create(id, config, process);
+    FAIL("an impossible cpuset was taken");
+  } catch (const cask::Error& e) {
+    CHECK(std::string(e.what()).find("cpuset.cpus") != std::string::npos);
+    CHECK(std::string(e.what()).find("\"4000\"") != std::string::npos);
+  }
+  CHECK(h.factory().List().empty());
+  CHECK_FALSE(std::filesystem::exists(h.state_root() + "/" + id));
+  // The suite's leftover check finds any cgroup directory named after the container.
+}
