@@ -19,6 +19,18 @@ void RequireStatus(const State& state, std::initializer_list<Status> allowed, co
   throw Error(Errc::kBadState, context + ": the container is " + StatusName(state.status));
 }
 
+// Pause (to paused: freeze) and Resume (to running: thaw).
+void FreezeTo(FactoryImpl& factory, const std::string& id, Status to) {
+  bool pause = to == Status::kPaused;
+  const std::string context = Quoted(pause ? "pause" : "resume", id);
+  factory.UpdateState(id, [&](State& state) {
+    RequireStatus(state, {pause ? Status::kRunning : Status::kPaused}, context);
+    auto cgroup = cgroup::Manager::Load(state.cgroup_paths);
+    pause ? cgroup->Freeze() : cgroup->Thaw();
+    state.status = to;
+  });
+}
+
 }  // namespace
 
 cask::Stats Container::Stats() const {
@@ -51,22 +63,8 @@ void Container::Update(const Resources& resources) {
   config_.cgroup.resources = factory_->ReadState(id_).config.cgroup.resources;
 }
 
-void Container::Pause() {
-  const std::string context = Quoted("pause", id_);
-  factory_->UpdateState(id_, [&](cask::State& state) {
-    RequireStatus(state, {Status::kRunning}, context);
-    cgroup::Manager::Load(state.cgroup_paths)->Freeze();
-    state.status = Status::kPaused;
-  });
-}
+void Container::Pause() { FreezeTo(*factory_, id_, Status::kPaused); }
 
-void Container::Resume() {
-  const std::string context = Quoted("resume", id_);
-  factory_->UpdateState(id_, [&](cask::State& state) {
-    RequireStatus(state, {Status::kPaused}, context);
-    cgroup::Manager::Load(state.cgroup_paths)->Thaw();
-    state.status = Status::kRunning;
-  });
-}
+void Container::Resume() { FreezeTo(*factory_, id_, Status::kRunning); }
 
 }  // namespace cask
