@@ -69,6 +69,7 @@ TEST_CASE("no_new_privs: a setuid-root binary gains nothing", "[security]") {
     CHECK(result.out == "1000\n");
   }
   SECTION("without it the same binary does make its caller root") {
+    // The default seccomp profile is still loaded: loading it must not set the bit.
     config.no_new_privileges = false;
     auto result = h.Run(config, {"/suid-probe", "euid"});
     CHECK(result.out == "0\n");
