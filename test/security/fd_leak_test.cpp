@@ -36,8 +36,11 @@ bool HoldsFile(pid_t pid, const struct stat& target) {
 TEST_CASE("leaked host fds reach neither init nor the payload", "[security]") {
   Harness h;
   Canary canary;
-  // Without close-on-exec, as a careless host program would leave it.
-  cask::unique_fd leaked(open(canary.Path().c_str(), O_RDONLY | O_DIRECTORY));
+  // Without close-on-exec, as a careless host program would leave it, and above the
+  // numbers spawn fills with dup2 (which would close it by accident).
+  cask::unique_fd opened(open(canary.Path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(opened);
+  cask::unique_fd leaked(fcntl(opened.get(), F_DUPFD, 100));
   REQUIRE(leaked);
   struct stat target {};
   REQUIRE(fstat(leaked.get(), &target) == 0);
