@@ -103,6 +103,7 @@ TEST_CASE("masking checks /dev/null before using it", "[security]") {
   fs::create_directories(null.parent_path());
   fs::remove(null);
   SECTION("a symlink to a host file") { fs::create_symlink(canary.Path() + "/marker", null); }
+  SECTION("a symlink to a file of the rootfs") { fs::create_symlink("/etc/passwd", null); }
   SECTION("a regular file") { std::ofstream(null) << "not null"; }
   SECTION("missing") {}
   std::string outcome = RunOrError(h, config, {"/probe", "cat", "/proc/timer_list"});
