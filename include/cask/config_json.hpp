@@ -528,7 +528,9 @@ inline nlohmann::json Parse(std::string_view text) {
 }  // namespace json_detail
 
 // Parses JSON text; a syntax error becomes a ConfigError giving its byte position.
-inline Config ParseConfig(std::string_view text) { return ConfigFromJson(json_detail::Parse(text)); }
+inline Config ParseConfig(std::string_view text) {
+  return ConfigFromJson(json_detail::Parse(text));
+}
 
 // Pretty-printed with two-space indentation.
 inline std::string ToJsonString(const Config& config) { return ToJson(config).dump(2); }

@@ -34,7 +34,8 @@ namespace seccomp_json_detail {
 inline std::string CamelCase(std::string_view name) {
   std::string out;
   for (std::size_t i = 0; i < name.size(); ++i) {
-    if (name[i] == '_' && i + 1 < name.size() && std::islower(static_cast<unsigned char>(name[i + 1]))) {
+    if (name[i] == '_' && i + 1 < name.size() &&
+        std::islower(static_cast<unsigned char>(name[i + 1]))) {
       out += static_cast<char>(std::toupper(static_cast<unsigned char>(name[++i])));
     } else {
       out += name[i];

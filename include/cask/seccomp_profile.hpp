@@ -25,6 +25,8 @@ namespace seccomp_profile_detail {
 
 // What every container may call.
 inline const std::vector<std::string>& AllowedSyscalls() {
+  // Grouped by purpose, many to a line.
+  // clang-format off
   static const std::vector<std::string> kNames = {
       // files and directories
       "access", "chdir", "chmod", "chown", "chown32", "close", "close_range", "copy_file_range",
@@ -99,6 +101,7 @@ inline const std::vector<std::string>& AllowedSyscalls() {
       "sync_file_range2", "breakpoint", "cacheflush", "set_tls", "riscv_flush_icache",
       "s390_pci_mmio_read", "s390_pci_mmio_write", "s390_runtime_instr", "swapcontext",
   };
+  // clang-format on
   return kNames;
 }
 
@@ -111,10 +114,11 @@ struct CapabilityGrant {
 inline const std::vector<CapabilityGrant>& CapabilityGrants() {
   static const std::vector<CapabilityGrant> kGrants = {
       {"CAP_SYS_ADMIN",
-       {"bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick",
-        "lookup_dcookie", "mount", "mount_setattr", "move_mount", "open_tree", "perf_event_open",
-        "quotactl", "quotactl_fd", "setdomainname", "sethostname", "setns", "syslog", "umount",
-        "umount2", "unshare"}},
+       {"bpf",           "clone",         "clone3",      "fanotify_init",   "fsconfig",
+        "fsmount",       "fsopen",        "fspick",      "lookup_dcookie",  "mount",
+        "mount_setattr", "move_mount",    "open_tree",   "perf_event_open", "quotactl",
+        "quotactl_fd",   "setdomainname", "sethostname", "setns",           "syslog",
+        "umount",        "umount2",       "unshare"}},
       {"CAP_SYS_BOOT", {"reboot"}},
       {"CAP_SYS_CHROOT", {"chroot"}},
       {"CAP_SYS_MODULE", {"delete_module", "init_module", "finit_module"}},
@@ -151,9 +155,8 @@ inline std::vector<std::string> NativeArchitectures() {
 
 // The namespace flags of clone(2): CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER,
 // NEWPID, NEWNET (CLONE_NEWTIME shares its bit with CSIGNAL, so it cannot be masked).
-inline constexpr uint64_t kCloneNamespaceFlags = 0x00020000 | 0x02000000 | 0x04000000 |
-                                                 0x08000000 | 0x10000000 | 0x20000000 |
-                                                 0x40000000;
+inline constexpr uint64_t kCloneNamespaceFlags =
+    0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
 inline constexpr uint64_t kAfVsock = 40;
 // personality(2) personas that are harmless: PER_LINUX, PER_LINUX32, UNAME26,
 // UNAME26|PER_LINUX32, and 0xffffffff, which only queries.

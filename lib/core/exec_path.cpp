@@ -1,7 +1,7 @@
 #include "core/exec_path.hpp"
 
-#include <linux/openat2.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,7 +22,8 @@ unique_fd OpenNoMagicLinks(const std::string& path, uint64_t flags) {
   open_how how{};
   how.flags = flags | O_PATH | O_CLOEXEC;
   how.resolve = RESOLVE_NO_MAGICLINKS;
-  return unique_fd(static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof(how))));
+  return unique_fd(
+      static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof(how))));
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cask/unique_fd.hpp>
-
 #include <string>
 #include <vector>
 

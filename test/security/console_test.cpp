@@ -24,7 +24,8 @@ TEST_CASE("/dev/console is the container's own pty or Create fails", "[security]
   config.process.terminal = true;
   SECTION("the default /dev") {}
   SECTION("the rootfs's own /dev with /dev/console a symlink to a host file") {
-    std::erase_if(config.mounts, [](const cask::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
+    std::erase_if(config.mounts,
+                  [](const cask::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
     const fs::path dev = fs::path(h.rootfs().Path()) / "dev";
     fs::create_directories(dev);
     fs::create_symlink(canary.Path() + "/marker", dev / "console");
@@ -38,7 +39,8 @@ TEST_CASE("/dev/console is the container's own pty or Create fails", "[security]
     REQUIRE(ioctl(process.Console(), TIOCGPTN, &pty) == 0);
     std::string out;
     char buf[65536];
-    for (ssize_t n; (n = read(process.Console(), buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
+    for (ssize_t n; (n = read(process.Console(), buf, sizeof(buf))) > 0;)
+      out.append(buf, static_cast<size_t>(n));
     REQUIRE(process.Wait().code == 0);
     auto console = nlohmann::json::parse(out).at("dev").at("console");
     INFO(console.dump());

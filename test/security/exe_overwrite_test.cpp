@@ -52,7 +52,8 @@ TEST_CASE("init binary overwrite through /proc/pid/exe", "[security]") {
   // Seen from the host: init runs from a sealed memfd that cannot be written.
   CHECK(ExeLink(init).rfind("/memfd:cask-init", 0) == 0);
   {
-    cask::unique_fd exe(open(("/proc/" + std::to_string(init) + "/exe").c_str(), O_RDONLY | O_CLOEXEC));
+    cask::unique_fd exe(
+        open(("/proc/" + std::to_string(init) + "/exe").c_str(), O_RDONLY | O_CLOEXEC));
     REQUIRE(exe);
     constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
     CHECK((fcntl(exe.get(), F_GET_SEALS) & kSeals) == kSeals);

@@ -24,7 +24,8 @@ bool SameFile(const struct stat& a, const struct stat& b) {
 
 // Whether any fd of `pid` is the file `target`.
 bool HoldsFile(pid_t pid, const struct stat& target) {
-  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
     struct stat st {};
     if (stat(e.path().c_str(), &st) == 0 && SameFile(st, target)) return true;
   }

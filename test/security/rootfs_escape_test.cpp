@@ -99,7 +99,8 @@ TEST_CASE("masking checks /dev/null before using it", "[security]") {
   const fs::path null = fs::path(h.rootfs().Path()) / "dev/null";
   cask::Config config = h.BaseConfig();
   // Without a /dev tmpfs the rootfs's own /dev/null is the one masking would use.
-  std::erase_if(config.mounts, [](const cask::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
+  std::erase_if(config.mounts,
+                [](const cask::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
   fs::create_directories(null.parent_path());
   fs::remove(null);
   SECTION("a symlink to a host file") { fs::create_symlink(canary.Path() + "/marker", null); }

@@ -10,7 +10,7 @@
 //   probe write PATH TEXT   write TEXT to PATH (exit 1 with the errno name on failure)
 //   probe try CALL     make a call a container should not be able to make and print
 //                      "ok" or the errno name: keyctl, mount, umount-root, unshare-user,
-//                      clone-user, remount-root-rw, kill-1 (kill(-1, 0) is every process
+//                      clone-user, kill-1 (kill(-1, 0) is every process
 //                      this one may signal)
 //   probe euid         print the effective uid
 //   probe hold-exe PID open /proc/PID/exe as O_PATH, print "held", wait for a line on
@@ -24,13 +24,13 @@
 // dev (name -> {type, major, minor}), cgroup (lines).
 #include <dirent.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <linux/keyctl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -261,10 +261,11 @@ void PrintAll() {
 std::string Outcome(long rc) { return rc >= 0 ? "ok" : strerrorname_np(errno); }
 
 std::string Try(const std::string& call) {
-  if (call == "keyctl") return Outcome(syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "cask-probe"));
+  if (call == "keyctl") {
+    return Outcome(syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "cask-probe"));
+  }
   if (call == "mount") return Outcome(mount("none", "/tmp", "tmpfs", 0, nullptr));
   if (call == "umount-root") return Outcome(umount2("/", MNT_DETACH));
-  if (call == "remount-root-rw") return Outcome(mount(nullptr, "/", nullptr, MS_REMOUNT | MS_BIND, nullptr));
   if (call == "unshare-user") return Outcome(unshare(CLONE_NEWUSER));
   if (call == "clone-user") {
     long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, nullptr);

@@ -101,9 +101,9 @@ TEST_CASE("the default seccomp profile denies with EPERM and allows the ordinary
   for (const char* name : {"read", "openat", "execve", "socketpair", "epoll_wait", "futex"}) {
     CHECK(Allows(profile, name));
   }
-  for (const char* name : {"keyctl", "add_key", "request_key", "mount", "umount2", "unshare",
-                           "setns", "pivot_root", "bpf", "kexec_load", "init_module",
-                           "userfaultfd", "perf_event_open", "chroot", "reboot"}) {
+  for (const char* name :
+       {"keyctl", "add_key", "request_key", "mount", "umount2", "unshare", "setns", "pivot_root",
+        "bpf", "kexec_load", "init_module", "userfaultfd", "perf_event_open", "chroot", "reboot"}) {
     INFO(name);
     CHECK_FALSE(Allows(profile, name));
   }
