@@ -23,12 +23,20 @@ TEST_CASE("/dev/console is the container's own pty or Create fails", "[security]
   cask::Config config = h.BaseConfig();
   config.process.terminal = true;
   SECTION("the default /dev") {}
-  SECTION("the rootfs's own /dev with /dev/console a symlink to a host file") {
-    std::erase_if(config.mounts,
-                  [](const cask::Mount& m) { return m.destination.rfind("/dev", 0) == 0; });
-    const fs::path dev = fs::path(h.rootfs().Path()) / "dev";
+  // Without the /dev tmpfs the image's own /dev is used, with what it put there; a
+  // writable root lets init create /dev/console there.
+  const fs::path dev = fs::path(h.rootfs().Path()) / "dev";
+  auto own_dev = [&] {
+    config.root.readonly = false;
+    std::erase_if(config.mounts, [](const cask::Mount& m) { return m.destination == "/dev"; });
     fs::create_directories(dev);
+  };
+  SECTION("/dev/console a symlink to a host file") {
+    own_dev();
     fs::create_symlink(canary.Path() + "/marker", dev / "console");
+  }
+  SECTION("/dev/ptmx a symlink to another file") {
+    own_dev();
     fs::create_symlink("/proc/self/fd/0", dev / "ptmx");
   }
   cask::Process process(config.process);
