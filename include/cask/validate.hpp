@@ -391,6 +391,9 @@ inline void ValidateSeccomp(const Seccomp& seccomp) {
     const std::string at = Index("seccomp.syscalls", i);
     if (rule.names.empty()) throw ConfigError(at + ".names", "must not be empty");
     require_action(rule.action, at + ".action");
+    if (rule.errno_ret && rule.action != "SCMP_ACT_ERRNO" && rule.action != "SCMP_ACT_TRACE") {
+      throw ConfigError(at + ".errno_ret", "only for SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+    }
     for (std::size_t k = 0; k < rule.args.size(); ++k) {
       const SeccompArg& arg = rule.args[k];
       const std::string arg_at = Index(at + ".args", k);

@@ -86,6 +86,9 @@ TEST_CASE("OCI seccomp profile errors name the JSON path") {
                                   "args": [{"index": 0, "value": 1, "valueTwo": "2",
                                             "op": "SCMP_CMP_EQ"}]}]})") ==
         "syscalls[0].args[0].valueTwo: expected an integer, got string");
+  CHECK(ErrorOf(R"({"defaultAction": "SCMP_ACT_ALLOW",
+                    "syscalls": [{"names": ["read"], "action": "SCMP_ACT_KILL", "errnoRet": 1}]})") ==
+        "syscalls[0].errnoRet: only for SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
   CHECK(ErrorOf(R"({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_Z80"]})") ==
         "architectures[0]: unknown architecture \"SCMP_ARCH_Z80\"");
   CHECK(ErrorOf(R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_X"]})") ==
