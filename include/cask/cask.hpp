@@ -15,6 +15,8 @@
 #include "cask/namespaces.hpp"
 #include "cask/process.hpp"
 #include "cask/rlimits.hpp"
+#include "cask/seccomp_json.hpp"
+#include "cask/seccomp_profile.hpp"
 #include "cask/state.hpp"
 #include "cask/stats.hpp"
 #include "cask/unique_fd.hpp"

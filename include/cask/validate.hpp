@@ -298,10 +298,20 @@ inline void ValidateNetworks(const Config& config) {
 }
 
 inline void ValidateSeccomp(const Seccomp& seccomp) {
-  static constexpr std::array<std::string_view, 9> kActions = {
-      "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-      "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-      "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
+  // SCMP_ACT_NOTIFY is left out: cask has no seccomp listener to hand the fd to.
+  static constexpr std::array<std::string_view, 8> kActions = {
+      "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+      "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG"};
+  // libseccomp's names, as seccomp.cpp hands them to seccomp_arch_resolve_name.
+  static constexpr std::array<std::string_view, 23> kArchitectures = {
+      "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+      "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+      "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+      "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+      "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
+      "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB"};
+  static constexpr std::array<std::string_view, 3> kFlags = {
+      "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
   static constexpr std::array<std::string_view, 7> kOperators = {
       "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
       "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
@@ -311,11 +321,24 @@ inline void ValidateSeccomp(const Seccomp& seccomp) {
     }
   };
   require_action(seccomp.default_action, "seccomp.default_action");
+  auto require_known = [](const auto& known, const std::vector<std::string>& names,
+                          const std::string& path, const char* what) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (std::find(known.begin(), known.end(), names[i]) == known.end()) {
+        throw ConfigError(Index(path, i), std::string("unknown ") + what + " " + Quote(names[i]));
+      }
+    }
+  };
+  require_known(kArchitectures, seccomp.architectures, "seccomp.architectures", "architecture");
+  require_known(kFlags, seccomp.flags, "seccomp.flags", "flag");
   for (std::size_t i = 0; i < seccomp.syscalls.size(); ++i) {
     const SeccompRule& rule = seccomp.syscalls[i];
     const std::string at = Index("seccomp.syscalls", i);
     if (rule.names.empty()) throw ConfigError(at + ".names", "must not be empty");
     require_action(rule.action, at + ".action");
+    if (rule.errno_ret && rule.action != "SCMP_ACT_ERRNO" && rule.action != "SCMP_ACT_TRACE") {
+      throw ConfigError(at + ".errno_ret", "only for SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+    }
     for (std::size_t k = 0; k < rule.args.size(); ++k) {
       const SeccompArg& arg = rule.args[k];
       const std::string arg_at = Index(at + ".args", k);

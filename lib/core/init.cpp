@@ -156,7 +156,8 @@ void WaitAtFifo(const unique_fd& fifo) {
   KeepCapabilities(true);
   SetUser(user);
   KeepCapabilities(false);
-  if (chdir(process.cwd.c_str()) != 0) ThrowErrno("cwd", "chdir " + process.cwd);
+  EnterCwd(process.cwd);
+  RequireNoMagicLinks(payload);
   ApplyCapabilities(caps);
   if (no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     ThrowErrno("no_new_privileges", "PR_SET_NO_NEW_PRIVS");

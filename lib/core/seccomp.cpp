@@ -53,6 +53,9 @@ void LoadSeccomp(const Seccomp& profile) {
   const uint32_t default_action = Action(profile.default_action, profile.default_errno_ret);
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(default_action), seccomp_release);
   if (!ctx) ThrowStep(kStep, "seccomp_init", EINVAL);
+  // libseccomp would set no_new_privs on its own: whether it is set is the config's
+  // choice, made by init (which loads the filter with CAP_SYS_ADMIN when it is not).
+  Check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0), "leave no_new_privs alone");
   for (const auto& arch : profile.architectures) {
     int rc = seccomp_arch_add(ctx.get(), Architecture(arch));
     if (rc != -EEXIST) Check(rc, "add architecture " + arch);

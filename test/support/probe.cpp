@@ -12,6 +12,14 @@
 //   probe fork N       fork N waiting children; print {"forked": K, "error": ERRNO name}
 //   probe spin SECS    burn cpu for SECS seconds
 //   probe count PATH   count forever, writing the count to PATH every millisecond
+//   probe try CALL     make a call a container should not be able to make and print
+//                      "ok" or the errno name: keyctl, mount, umount-root, unshare-user,
+//                      clone-user, kill-1 (kill(-1, 0) is every process
+//                      this one may signal)
+//   probe euid         print the effective uid
+//   probe hold-exe PID open /proc/PID/exe as O_PATH, print "held", wait for a line on
+//                      stdin, then open that fd again for writing and write to it; print
+//                      "written" or the errno name (the CVE-2019-5736 attack)
 //
 // Keys: pid, ppid, uid, gid, groups, hostname, domainname, namespaces (name -> inode),
 // cwd, umask ("0022"), env, rlimits (name -> {soft, hard}; -1 is unlimited),
@@ -20,9 +28,13 @@
 // dev (name -> {type, major, minor}), cgroup (lines).
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -305,6 +317,45 @@ int Count(const char* path) {
   }
 }
 
+// The outcome of a call the container must be denied: "ok" or the errno name.
+std::string Outcome(long rc) { return rc >= 0 ? "ok" : strerrorname_np(errno); }
+
+std::string Try(const std::string& call) {
+  if (call == "keyctl") {
+    return Outcome(syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "cask-probe"));
+  }
+  if (call == "mount") return Outcome(mount("none", "/tmp", "tmpfs", 0, nullptr));
+  if (call == "umount-root") return Outcome(umount2("/", MNT_DETACH));
+  if (call == "unshare-user") return Outcome(unshare(CLONE_NEWUSER));
+  if (call == "clone-user") {
+    long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (pid == 0) _exit(0);
+    if (pid > 0) waitpid(static_cast<pid_t>(pid), nullptr, 0);
+    return Outcome(pid);
+  }
+  if (call == "kill-1") return Outcome(kill(-1, 0));
+  return "unknown call " + call;
+}
+
+int HoldExe(const std::string& pid) {
+  int fd = open(("/proc/" + pid + "/exe").c_str(), O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    std::printf("open %s\n", strerrorname_np(errno));
+    return 1;
+  }
+  std::printf("held\n");
+  std::fflush(stdout);
+  std::string line;
+  std::getline(std::cin, line);
+  int w = open(("/proc/self/fd/" + std::to_string(fd)).c_str(), O_WRONLY | O_CLOEXEC);
+  if (w < 0 || write(w, "#!/bin/sh\n", 10) != 10) {
+    std::printf("%s\n", strerrorname_np(errno));
+    return 1;
+  }
+  std::printf("written\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -337,6 +388,12 @@ int main(int argc, char** argv) {
     Spin(std::atoi(argv[2]));
   } else if (action == "count" && argc > 2) {
     return Count(argv[2]);
+  } else if (action == "try" && argc > 2) {
+    std::printf("%s\n", Try(argv[2]).c_str());
+  } else if (action == "euid") {
+    std::printf("%u\n", geteuid());
+  } else if (action == "hold-exe" && argc > 2) {
+    return HoldExe(argv[2]);
   } else {
     std::fprintf(stderr, "probe: unknown action %s\n", action.c_str());
     return 2;
