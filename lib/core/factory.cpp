@@ -109,6 +109,18 @@ State FactoryImpl::CurrentState(const std::string& id) const {
   return state;
 }
 
+std::shared_ptr<const SeccompProgram> FactoryImpl::CompiledSeccomp(const Seccomp& profile) const {
+  std::string key = json_detail::Write(profile).dump();
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = seccomp_cache.find(key); it != seccomp_cache.end()) return it->second;
+  }
+  // Compiled outside the lock: two threads may both compile a new profile, once.
+  auto program = std::make_shared<const SeccompProgram>(CompileSeccomp(profile));
+  std::lock_guard lock(mutex);
+  return seccomp_cache.emplace(key, std::move(program)).first->second;
+}
+
 State FactoryImpl::UpdateState(const std::string& id,
                                const std::function<void(State&)>& change) const {
   unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

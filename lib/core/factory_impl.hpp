@@ -4,6 +4,8 @@
 #include <cask/factory.hpp>
 #include <cask/state.hpp>
 
+#include "core/seccomp.hpp"
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,11 +47,14 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   InitArgs init;
   unique_fd sealed_init;
 
-  mutable std::mutex mutex;  // guards logger and children
+  mutable std::mutex mutex;  // guards logger, children and seccomp_cache
   LogCallback logger;
   std::multimap<std::string, std::shared_ptr<ChildRecord>> children;  // by container id
+  mutable std::map<std::string, std::shared_ptr<const SeccompProgram>> seccomp_cache;  // by profile JSON
 
   void Log(std::string_view line) const;
+  // The profile compiled once for this Factory (StepError "seccomp" if it does not compile).
+  std::shared_ptr<const SeccompProgram> CompiledSeccomp(const Seccomp& profile) const;
   std::string StateDir(const std::string& id) const { return root + "/" + id; }
   // Throws Error(kNotFound) when there is no such container.
   State ReadState(const std::string& id) const;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/spawn.hpp"
+#include "core/step_error.hpp"
 #include "core/sync.hpp"
 
 namespace cask {
@@ -111,6 +112,14 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   spawn.extra_fds = process.extra_fds;
   spawn.gate = static_cast<bool>(request.before_exec);
   request.bootstrap.extra_fds = static_cast<int>(process.extra_fds.size());
+  if (auto& profile = request.bootstrap.config.seccomp) {
+    try {
+      request.bootstrap.seccomp = *factory.CompiledSeccomp(*profile);
+    } catch (const StepError& e) {
+      throw ToError(e, context);
+    }
+    profile.reset();  // init gets the program, not the profile
+  }
 
   Spawned spawned = Spawn(spawn);
   LaunchGuard guard;
