@@ -53,8 +53,8 @@ void Container::Start() {
   }
   char byte;
   if (read(reader.get(), &byte, 1) != 1) throw Error(Errc::kInitFailed, context + ": init exited at the barrier");
+  // No state write: with the fifo gone and init alive, CurrentState reads running.
   unlink(fifo_path.c_str());
-  factory_->UpdateState(id_, [](cask::State& current) { current.status = Status::kRunning; });
   try {
     RunHooks(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart");
   } catch (const StepError& e) {
