@@ -19,5 +19,6 @@
 #include "cask/seccomp_profile.hpp"
 #include "cask/state.hpp"
 #include "cask/stats.hpp"
+#include "cask/terminal.hpp"
 #include "cask/unique_fd.hpp"
 #include "cask/validate.hpp"
