@@ -6,6 +6,7 @@
 #include "cask/error.hpp"
 #include "cgroup/fs.hpp"
 #include "cgroup/v2.hpp"
+#include "cgroup/v2_devices.hpp"
 
 namespace cask::cgroup {
 namespace {
@@ -85,9 +86,9 @@ void SetIo(const std::string& dir, const BlockIoResources& b) {
 }  // namespace
 
 void V2Manager::Set(const Resources& r) {
-  if (!r.devices.empty()) {
-    throw Error(ENOTSUP, "device rules on cgroup v2 need an eBPF program; cask loads none yet");
-  }
+  // On a hybrid host the v1 devices controller enforces the rules; V1Manager makes its
+  // unified cgroup with no resources, so this is a v2-only host's program.
+  if (!r.devices.empty()) ApplyDeviceRules(dir_, r.devices);
   if (r.memory) SetMemory(dir_, *r.memory);
   if (r.cpu) SetCpu(dir_, *r.cpu);
   if (r.pids)
