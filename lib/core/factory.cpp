@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -109,14 +110,46 @@ State FactoryImpl::CurrentState(const std::string& id) const {
   return state;
 }
 
+namespace {
+
+// FNV-1a: names a cache file; the file holds the whole profile, which is compared.
+std::string Fnv1a(const std::string& text) {
+  uint64_t hash = 0xcbf29ce484222325;
+  for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3;
+  char name[17];
+  std::snprintf(name, sizeof(name), "%016llx", static_cast<unsigned long long>(hash));
+  return name;
+}
+
+}  // namespace
+
+// Compiled programs are also kept in <root>/.seccomp/ (not a container: no state.json),
+// so that a program that makes one container per process (nsinit) compiles a profile once
+// per machine, not once per container. The root is root's; a file whose profile differs
+// from the one asked for is ignored and rewritten.
 std::shared_ptr<const SeccompProgram> FactoryImpl::CompiledSeccomp(const Seccomp& profile) const {
   std::string key = json_detail::Write(profile).dump();
   {
     std::lock_guard lock(mutex);
     if (auto it = seccomp_cache.find(key); it != seccomp_cache.end()) return it->second;
   }
-  // Compiled outside the lock: two threads may both compile a new profile, once.
-  auto program = std::make_shared<const SeccompProgram>(CompileSeccomp(profile));
+  const std::string dir = root + "/.seccomp";
+  const std::string file = dir + "/" + Fnv1a(key) + ".json";
+  std::shared_ptr<const SeccompProgram> program;
+  if (std::ifstream in{file}) {
+    nlohmann::json cached = nlohmann::json::parse(in, nullptr, false);
+    if (!cached.is_discarded() && cached.value("profile", "") == key) {
+      program = std::make_shared<const SeccompProgram>(SeccompProgramFromJson(cached.at("program")));
+    }
+  }
+  if (!program) {
+    // Compiled outside the lock: two threads may both compile a new profile, once.
+    program = std::make_shared<const SeccompProgram>(CompileSeccomp(profile));
+    mkdir(dir.c_str(), 0700);
+    const std::string tmp = file + "." + std::to_string(getpid()) + ".tmp";
+    std::ofstream(tmp) << nlohmann::json{{"profile", key}, {"program", ToJson(*program)}}.dump();
+    if (rename(tmp.c_str(), file.c_str()) != 0) unlink(tmp.c_str());  // a cache: best effort
+  }
   std::lock_guard lock(mutex);
   return seccomp_cache.emplace(key, std::move(program)).first->second;
 }
