@@ -238,3 +238,31 @@ TEST_CASE("the console socket receives a working master in runc's format", "[ter
   CHECK(screen.find("from-the-pty") != std::string::npos);
   CHECK(process.Wait().code == 0);
 }
+
+TEST_CASE("nsinit passes the signals it receives on to the payload", "[terminal][nsinit]") {
+  Harness h;
+  const std::string root = h.state_root() + "/nsinit";
+  const std::string id = NewId("sig");
+  pid_t nsinit = fork();
+  REQUIRE(nsinit >= 0);
+  if (nsinit == 0) {
+    // The payload is the container's pid 1, which only gets the signals it handles.
+    execl(CASK_NSINIT_PATH, CASK_NSINIT_PATH, "--root", root.c_str(), "exec", "--id", id.c_str(), "--rootfs",
+          h.rootfs().Path().c_str(), "--", "/bin/sh", "-c", "trap 'exit 7' TERM; touch /dev/shm/trapped; while :; do sleep 0.05; done",
+          nullptr);
+    _exit(127);
+  }
+  // Signalled only once the trap is set.
+  REQUIRE(Eventually([&] {
+    std::string state = Shell(std::string(CASK_NSINIT_PATH) + " --root " + root + " state " + id + " 2>/dev/null");
+    if (state.empty()) return false;
+    auto pid = nlohmann::json::parse(state)["init_pid"].get<int>();
+    return std::filesystem::exists("/proc/" + std::to_string(pid) + "/root/dev/shm/trapped");
+  }));
+  REQUIRE(kill(nsinit, SIGTERM) == 0);
+  int status = 0;
+  REQUIRE(waitpid(nsinit, &status, 0) == nsinit);
+  REQUIRE(WIFEXITED(status));  // nsinit itself was not killed by the signal
+  CHECK(WEXITSTATUS(status) == 7);
+  CHECK(Shell(std::string(CASK_NSINIT_PATH) + " --root " + root + " list").empty());
+}
