@@ -41,9 +41,14 @@ cask::Stats Container::Stats() const {
   // whatever process has its pid now.
   const Namespace* network = state.config.FindNamespace(NamespaceType::kNet);
   bool own = network != nullptr && network->path.empty();
-  if (netns != state.namespace_paths.end() &&
-      (!own || IsSameLiveProcess(state.init_pid, state.init_start_time))) {
-    net::RunInNetns(netns->second, [&] { stats.interfaces = net::ReadInterfaceStats(); });
+  auto alive = [&] { return IsSameLiveProcess(state.init_pid, state.init_start_time); };
+  if (netns != state.namespace_paths.end() && (!own || alive())) {
+    try {
+      net::RunInNetns(netns->second, [&] { stats.interfaces = net::ReadInterfaceStats(); });
+    } catch (const std::exception&) {
+      if (!own || alive()) throw;
+      // Init died while we looked: its namespace went with it, and so did the counters.
+    }
   }
   return stats;
 }
