@@ -2,15 +2,20 @@
 //
 //   nsinit exec [--tty] [--id ID] [--config FILE] [--rootfs DIR] [--] CMD...
 //   nsinit list | state ID | ps ID | kill ID [SIGNAL] | destroy ID | config
+//   nsinit stats ID [--watch] | pause ID | resume ID | update ID [--memory 64m ...] | events ID
 #include <cask/cask.hpp>
 #include <cask/init.hpp>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+
+#include "cgroup_commands.hpp"
+#include "signal_forwarder.hpp"
 
 namespace {
 
@@ -38,22 +43,35 @@ cask::Config LoadConfig(const std::string& file, const std::string& rootfs) {
   return config;
 }
 
+// The payload's terminal, attached to nsinit's own, or its signals forwarded; then its
+// exit status as a shell gives it (128+N for signal N).
+int Attend(cask::Process& process, bool tty) {
+  SignalForwarder forwarder(process);
+  if (tty) cask::AttachTerminal(process);
+  return process.Wait().ShellCode();
+}
+
 int Exec(cask::Factory& factory, const std::string& id, const cask::Config& config,
-         const std::vector<std::string>& command) {
+         const std::vector<std::string>& command, bool tty) {
   cask::Process process(config.process);
   if (!command.empty()) process.args = command;
+  process.terminal = tty;
+  winsize ws{};
+  if (tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row != 0) {
+    process.console_size = cask::ConsoleSize{ws.ws_row, ws.ws_col};
+  }
   for (const auto& existing : factory.List()) {
     if (existing != id) continue;
     // As in the libcontainer README: a second exec joins the running container.
     cask::Container container = factory.Load(id);
     container.Exec(process);
-    return process.Wait().ShellCode();
+    return Attend(process, tty);
   }
   cask::Container container = factory.Create(id, config, process);
   int code;
   try {
     container.Start();
-    code = process.Wait().ShellCode();
+    code = Attend(process, tty);
   } catch (...) {
     container.Destroy();
     throw;
@@ -110,6 +128,8 @@ int main(int argc, char** argv) {
   auto* destroy = app.add_subcommand("destroy", "kill a container and remove it");
   destroy->add_option("id", target)->required();
 
+  CgroupCommands cgroup_commands(app);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (config_cmd->parsed()) {
@@ -118,9 +138,9 @@ int main(int argc, char** argv) {
     }
     cask::Factory factory = MakeFactory(root);
     if (exec->parsed()) {
-      if (tty) throw cask::Error(ENOTSUP, "exec --tty: terminals are not built yet (issue: terminals)");
-      return Exec(factory, id, LoadConfig(config_file, rootfs), command);
+      return Exec(factory, id, LoadConfig(config_file, rootfs), command, tty);
     }
+    if (cgroup_commands.Run(factory)) return 0;
     if (list->parsed()) {
       for (const auto& name : factory.List()) {
         std::cout << name << "\t" << cask::StatusName(factory.Load(name).Status()) << "\n";

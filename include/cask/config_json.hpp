@@ -509,20 +509,35 @@ inline ProcessConfig ProcessConfigFromJson(const nlohmann::json& j,
   return process;
 }
 
+// Resources on their own (Container::Update); `path` prefixes error paths.
+inline Resources ResourcesFromJson(const nlohmann::json& j, const std::string& path = "resources") {
+  Resources resources;
+  json_detail::Read(j, path, resources);
+  return resources;
+}
+
 inline nlohmann::json ToJson(const Config& config) { return json_detail::Write(config); }
+inline nlohmann::json ToJson(const Resources& resources) { return json_detail::Write(resources); }
 inline nlohmann::json ToJson(const ProcessConfig& process) { return json_detail::Write(process); }
 
-// Parses JSON text; a syntax error becomes a ConfigError giving its byte position.
-inline Config ParseConfig(std::string_view text) {
-  nlohmann::json j;
+namespace json_detail {
+
+// A syntax error becomes a ConfigError giving its byte position.
+inline nlohmann::json Parse(std::string_view text) {
   try {
-    j = nlohmann::json::parse(text);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
     std::string what = e.what();
     throw ConfigError("", "invalid JSON: " + what.substr(what.find("] ") + 2));
   }
-  return ConfigFromJson(j);
+}
+
+}  // namespace json_detail
+
+// Parses JSON text; a syntax error becomes a ConfigError giving its byte position.
+inline Config ParseConfig(std::string_view text) {
+  return ConfigFromJson(json_detail::Parse(text));
 }
 
 // Pretty-printed with two-space indentation.

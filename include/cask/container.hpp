@@ -6,6 +6,7 @@
 #include <cask/config.hpp>
 #include <cask/process.hpp>
 #include <cask/state.hpp>
+#include <cask/stats.hpp>
 
 #include <memory>
 #include <string>
@@ -31,14 +32,25 @@ class Container {
   void Exec(Process& process);
   // Sends a signal to init, or with all=true to every process in the container.
   void Signal(int signal, bool all = false);
-  // Every pid in the container's cgroup.
+  // Every pid in the container's cgroup and its sub-cgroups, sorted.
   std::vector<pid_t> Processes() const;
+  // Resource usage from the container's cgroups, and the counters of every interface in
+  // its network namespace (when it has one of its own), read from inside it.
+  cask::Stats Stats() const;
+  // Writes the limits that `resources` sets into the cgroups of a created, running or
+  // paused container, leaving the others as they are; the state records the merged
+  // limits (merge.hpp). A value the kernel refuses is an error naming the file.
+  void Update(const Resources& resources);
+  // Freezes every process of a running container (the state says paused) until Resume.
+  void Pause();
+  void Resume();
   // Kills every process, reaps what this process can, removes the cgroup and the state
   // directory. Calling it again is not an error.
   void Destroy();
 
  private:
   friend struct FactoryImpl;
+  friend class Events;
   Container(std::shared_ptr<FactoryImpl> factory, std::string id, cask::Config config)
       : factory_(std::move(factory)), id_(std::move(id)), config_(std::move(config)) {}
   std::shared_ptr<FactoryImpl> factory_;

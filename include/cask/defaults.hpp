@@ -2,14 +2,16 @@
 #pragma once
 
 #include "cask/config.hpp"
+#include "cask/seccomp_profile.hpp"
 
 namespace cask {
 
 // A locked-down container running "sh" as root: new pid, network, ipc, uts, mount and
 // cgroup namespaces; the standard /proc, /dev, /sys mounts; three capabilities; the
 // usual masked and read-only /proc and /sys paths; all devices denied in the device
-// cgroup, then runc's allow list on top. root.path is left empty:
-// the caller sets it.
+// cgroup, then runc's allow list on top; docker's default seccomp profile (runc spec has
+// none: a library's default should be the safe one). root.path is left empty: the
+// caller sets it.
 inline Config DefaultConfig() {
   Config config;
   config.root.readonly = true;
@@ -36,6 +38,7 @@ inline Config DefaultConfig() {
   config.capabilities.permitted = caps;
   config.rlimits = {{"RLIMIT_NOFILE", 1024, 1024}};
   config.no_new_privileges = true;
+  config.seccomp = DefaultSeccompProfile(caps);
   config.masked_paths = {
       "/proc/acpi",
       "/proc/asound",

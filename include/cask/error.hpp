@@ -52,6 +52,10 @@ class Error : public std::system_error {
   // A cask error: the message is complete as given.
   Error(Errc code, const std::string& message)
       : std::system_error(make_error_code(code), message), what_(message) {}
+  // `error`, with `context` in front of its message: "update 'web': <message>".
+  Error(const std::string& context, const Error& error)
+      : std::system_error(error.code(), context + ": " + error.what()),
+        what_(context + ": " + error.what()) {}
 
   const char* what() const noexcept override { return what_.c_str(); }
 

@@ -50,6 +50,7 @@ struct State {
   std::string created;           // RFC 3339, UTC
   std::map<std::string, std::string> cgroup_paths;     // controller -> directory
   std::map<std::string, std::string> namespace_paths;  // OCI namespace name -> path
+  uint64_t oom_kills = 0;  // OOM kills seen by an Events watcher (events.hpp)
   Config config;
   bool operator==(const State&) const = default;
 };
@@ -62,6 +63,7 @@ inline nlohmann::json ToJson(const State& state) {
           {"created", state.created},
           {"cgroup_paths", state.cgroup_paths},
           {"namespace_paths", state.namespace_paths},
+          {"oom_kills", state.oom_kills},
           {"config", ToJson(state.config)}};
 }
 
@@ -76,6 +78,7 @@ inline State StateFromJson(const nlohmann::json& json) {
     state.created = json.at("created").get<std::string>();
     state.cgroup_paths = json.at("cgroup_paths").get<std::map<std::string, std::string>>();
     state.namespace_paths = json.at("namespace_paths").get<std::map<std::string, std::string>>();
+    state.oom_kills = json.at("oom_kills").get<uint64_t>();
     state.config = ConfigFromJson(json.at("config"));
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError("state", e.what());

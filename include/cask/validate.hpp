@@ -242,61 +242,6 @@ inline void RequireWeight(const std::optional<uint16_t>& weight, const std::stri
   }
 }
 
-inline void ValidateResources(const Resources& resources) {
-  const std::string at = "cgroup.resources";
-  if (const auto& memory = resources.memory) {
-    RequireLimit(memory->limit, at + ".memory.limit");
-    RequireLimit(memory->reservation, at + ".memory.reservation");
-    RequireLimit(memory->swap, at + ".memory.swap");
-    if (memory->swappiness && *memory->swappiness > 100) {
-      throw ConfigError(at + ".memory.swappiness", "must be at most 100");
-    }
-    // OCI's swap is memory + swap, so it cannot be below the memory limit.
-    if (memory->limit && memory->swap && *memory->limit >= 0 && *memory->swap >= 0 &&
-        *memory->swap < *memory->limit) {
-      throw ConfigError(at + ".memory.swap", "memory+swap " + std::to_string(*memory->swap) +
-                                                 " is below the memory limit " +
-                                                 std::to_string(*memory->limit));
-    }
-  }
-  if (const auto& cpu = resources.cpu) {
-    if (cpu->shares && *cpu->shares == 0) {
-      throw ConfigError(at + ".cpu.shares", "must not be zero");
-    }
-    RequireLimit(cpu->quota, at + ".cpu.quota");
-    if (cpu->period && *cpu->period == 0) {
-      throw ConfigError(at + ".cpu.period", "must not be zero");
-    }
-    RequireLimit(cpu->realtime_runtime, at + ".cpu.realtime_runtime");
-  }
-  if (resources.pids && resources.pids->limit < -1) {
-    throw ConfigError(at + ".pids.limit", "must be -1 (unlimited) or non-negative, got " +
-                                              std::to_string(resources.pids->limit));
-  }
-  if (const auto& block_io = resources.block_io) {
-    RequireWeight(block_io->weight, at + ".block_io.weight");
-    RequireWeight(block_io->leaf_weight, at + ".block_io.leaf_weight");
-    for (std::size_t i = 0; i < block_io->weight_device.size(); ++i) {
-      const std::string device_at = Index(at + ".block_io.weight_device", i);
-      RequireWeight(block_io->weight_device[i].weight, device_at + ".weight");
-      RequireWeight(block_io->weight_device[i].leaf_weight, device_at + ".leaf_weight");
-    }
-  }
-  for (std::size_t i = 0; i < resources.devices.size(); ++i) {
-    const DeviceRule& rule = resources.devices[i];
-    const std::string rule_at = Index(at + ".devices", i);
-    if (std::string_view("abc").find(rule.type) == std::string_view::npos) {
-      throw ConfigError(
-          rule_at + ".type",
-          "unknown device rule type \"" + std::string(1, rule.type) + "\" (expected a, b or c)");
-    }
-    if (rule.access.empty() || rule.access.find_first_not_of("rwm") != std::string::npos) {
-      throw ConfigError(rule_at + ".access",
-                        "expected letters from \"rwm\", got " + Quote(rule.access));
-    }
-  }
-}
-
 inline bool IsAddress(const std::string& text) {
   unsigned char buffer[16];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
@@ -353,10 +298,20 @@ inline void ValidateNetworks(const Config& config) {
 }
 
 inline void ValidateSeccomp(const Seccomp& seccomp) {
-  static constexpr std::array<std::string_view, 9> kActions = {
-      "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-      "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-      "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY"};
+  // SCMP_ACT_NOTIFY is left out: cask has no seccomp listener to hand the fd to.
+  static constexpr std::array<std::string_view, 8> kActions = {
+      "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+      "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG"};
+  // libseccomp's names, as seccomp.cpp hands them to seccomp_arch_resolve_name.
+  static constexpr std::array<std::string_view, 23> kArchitectures = {
+      "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+      "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+      "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+      "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+      "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
+      "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB"};
+  static constexpr std::array<std::string_view, 3> kFlags = {
+      "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
   static constexpr std::array<std::string_view, 7> kOperators = {
       "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
       "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
@@ -366,11 +321,24 @@ inline void ValidateSeccomp(const Seccomp& seccomp) {
     }
   };
   require_action(seccomp.default_action, "seccomp.default_action");
+  auto require_known = [](const auto& known, const std::vector<std::string>& names,
+                          const std::string& path, const char* what) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (std::find(known.begin(), known.end(), names[i]) == known.end()) {
+        throw ConfigError(Index(path, i), std::string("unknown ") + what + " " + Quote(names[i]));
+      }
+    }
+  };
+  require_known(kArchitectures, seccomp.architectures, "seccomp.architectures", "architecture");
+  require_known(kFlags, seccomp.flags, "seccomp.flags", "flag");
   for (std::size_t i = 0; i < seccomp.syscalls.size(); ++i) {
     const SeccompRule& rule = seccomp.syscalls[i];
     const std::string at = Index("seccomp.syscalls", i);
     if (rule.names.empty()) throw ConfigError(at + ".names", "must not be empty");
     require_action(rule.action, at + ".action");
+    if (rule.errno_ret && rule.action != "SCMP_ACT_ERRNO" && rule.action != "SCMP_ACT_TRACE") {
+      throw ConfigError(at + ".errno_ret", "only for SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+    }
     for (std::size_t k = 0; k < rule.args.size(); ++k) {
       const SeccompArg& arg = rule.args[k];
       const std::string arg_at = Index(at + ".args", k);
@@ -403,6 +371,62 @@ inline void ValidateHooks(const Hooks& hooks) {
 }
 
 }  // namespace validate_detail
+
+// Checks resources on their own (Container::Update); `at` prefixes error paths.
+inline void ValidateResources(const Resources& resources, const std::string& at = "resources") {
+  using namespace validate_detail;
+  if (const auto& memory = resources.memory) {
+    RequireLimit(memory->limit, at + ".memory.limit");
+    RequireLimit(memory->reservation, at + ".memory.reservation");
+    RequireLimit(memory->swap, at + ".memory.swap");
+    if (memory->swappiness && *memory->swappiness > 100) {
+      throw ConfigError(at + ".memory.swappiness", "must be at most 100");
+    }
+    // OCI's swap is memory + swap, so it cannot be below the memory limit.
+    if (memory->limit && memory->swap && *memory->limit >= 0 && *memory->swap >= 0 &&
+        *memory->swap < *memory->limit) {
+      throw ConfigError(at + ".memory.swap", "memory+swap " + std::to_string(*memory->swap) +
+                                                 " is below the memory limit " +
+                                                 std::to_string(*memory->limit));
+    }
+  }
+  if (const auto& cpu = resources.cpu) {
+    if (cpu->shares && *cpu->shares == 0) {
+      throw ConfigError(at + ".cpu.shares", "must not be zero");
+    }
+    RequireLimit(cpu->quota, at + ".cpu.quota");
+    if (cpu->period && *cpu->period == 0) {
+      throw ConfigError(at + ".cpu.period", "must not be zero");
+    }
+    RequireLimit(cpu->realtime_runtime, at + ".cpu.realtime_runtime");
+  }
+  if (resources.pids && resources.pids->limit < -1) {
+    throw ConfigError(at + ".pids.limit", "must be -1 (unlimited) or non-negative, got " +
+                                              std::to_string(resources.pids->limit));
+  }
+  if (const auto& block_io = resources.block_io) {
+    RequireWeight(block_io->weight, at + ".block_io.weight");
+    RequireWeight(block_io->leaf_weight, at + ".block_io.leaf_weight");
+    for (std::size_t i = 0; i < block_io->weight_device.size(); ++i) {
+      const std::string device_at = Index(at + ".block_io.weight_device", i);
+      RequireWeight(block_io->weight_device[i].weight, device_at + ".weight");
+      RequireWeight(block_io->weight_device[i].leaf_weight, device_at + ".leaf_weight");
+    }
+  }
+  for (std::size_t i = 0; i < resources.devices.size(); ++i) {
+    const DeviceRule& rule = resources.devices[i];
+    const std::string rule_at = Index(at + ".devices", i);
+    if (std::string_view("abc").find(rule.type) == std::string_view::npos) {
+      throw ConfigError(
+          rule_at + ".type",
+          "unknown device rule type \"" + std::string(1, rule.type) + "\" (expected a, b or c)");
+    }
+    if (rule.access.empty() || rule.access.find_first_not_of("rwm") != std::string::npos) {
+      throw ConfigError(rule_at + ".access",
+                        "expected letters from \"rwm\", got " + Quote(rule.access));
+    }
+  }
+}
 
 // Checks a process on its own (Exec); `path` prefixes error paths ("process").
 inline void ValidateProcess(const ProcessConfig& process, const std::string& path) {
@@ -442,7 +466,7 @@ inline void Config::Validate() const {
   ValidatePaths(masked_paths, "masked_paths");
   ValidatePaths(readonly_paths, "readonly_paths");
   ValidateDevices(devices);
-  ValidateResources(cgroup.resources);
+  ValidateResources(cgroup.resources, "cgroup.resources");
   ValidateCapabilities(capabilities, "capabilities");
   ValidateRlimits(rlimits, "rlimits");
   ValidateOomScoreAdj(oom_score_adj, "oom_score_adj");

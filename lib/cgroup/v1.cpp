@@ -123,8 +123,10 @@ bool V1Manager::Frozen() const {
 void V1Manager::KillAll() {
   if (Pids().empty()) return;
   if (unified_ && Exists(unified_->dir() + "/cgroup.kill")) {
-    // Every process placed by Apply is in the unified cgroup too.
+    // Every process placed by Apply is in the unified cgroup too. A task frozen by the
+    // v1 freezer does not die until it is thawed.
     unified_->KillAll();
+    if (Frozen()) Thaw();
     return;
   }
   // Frozen processes cannot fork, so the list stays complete while it is killed.

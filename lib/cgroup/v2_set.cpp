@@ -86,7 +86,9 @@ void SetIo(const std::string& dir, const BlockIoResources& b) {
 }  // namespace
 
 void V2Manager::Set(const Resources& r) {
-  // The program replaces the previous one: the list is the whole device policy.
+  // On a hybrid host the v1 devices controller enforces the rules; V1Manager makes its
+  // unified cgroup with no resources, so this is a v2-only host's program. It replaces
+  // the previous one: the list is the whole device policy.
   if (!r.devices.empty()) AttachDeviceProgram(dir_, DeviceProgram(ReduceDeviceRules(r.devices)));
   if (r.memory) SetMemory(dir_, *r.memory);
   if (r.cpu) SetCpu(dir_, *r.cpu);

@@ -4,9 +4,13 @@
 #include <cask/config.hpp>
 #include <cask/config_json.hpp>
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "core/seccomp.hpp"
 
 namespace cask {
 
@@ -23,6 +27,8 @@ struct Bootstrap {
   bool fork = false;        // enter a pid namespace: fork, the parent reports and exits
   int extra_fds = 0;        // fds 4.. that the payload gets as 3..
   bool new_user_namespace = false;
+  // The config's seccomp filter, compiled by the host; config.seccomp is not sent.
+  std::optional<SeccompProgram> seccomp;
 };
 
 inline nlohmann::json ToJson(const Bootstrap& b) {
@@ -36,7 +42,8 @@ inline nlohmann::json ToJson(const Bootstrap& b) {
           {"unshare_flags", b.unshare_flags},
           {"fork", b.fork},
           {"extra_fds", b.extra_fds},
-          {"new_user_namespace", b.new_user_namespace}};
+          {"new_user_namespace", b.new_user_namespace},
+          {"seccomp", b.seccomp ? ToJson(*b.seccomp) : nlohmann::json()}};
 }
 
 inline Bootstrap BootstrapFromJson(const nlohmann::json& json) {
@@ -52,6 +59,7 @@ inline Bootstrap BootstrapFromJson(const nlohmann::json& json) {
   b.fork = json.at("fork").get<bool>();
   b.extra_fds = json.at("extra_fds").get<int>();
   b.new_user_namespace = json.at("new_user_namespace").get<bool>();
+  if (!json.at("seccomp").is_null()) b.seccomp = SeccompProgramFromJson(json.at("seccomp"));
   return b;
 }
 

@@ -29,8 +29,6 @@ unique_fd OpenInit(const State& state) {
   return pidfd;
 }
 
-std::string Quoted(const std::string& verb, const std::string& id) { return verb + " '" + id + "'"; }
-
 }  // namespace
 
 State Container::State() const { return factory_->CurrentState(id_); }
@@ -55,9 +53,8 @@ void Container::Start() {
   }
   char byte;
   if (read(reader.get(), &byte, 1) != 1) throw Error(Errc::kInitFailed, context + ": init exited at the barrier");
+  // No state write: with the fifo gone and init alive, CurrentState reads running.
   unlink(fifo_path.c_str());
-  state.status = Status::kRunning;
-  factory_->WriteState(state);
   try {
     RunHooks(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart");
   } catch (const StepError& e) {

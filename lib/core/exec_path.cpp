@@ -1,6 +1,9 @@
 #include "core/exec_path.hpp"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <sstream>
@@ -15,7 +18,25 @@ bool IsExecutableFile(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
+unique_fd OpenNoMagicLinks(const std::string& path, uint64_t flags) {
+  open_how how{};
+  how.flags = flags | O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_MAGICLINKS;
+  return unique_fd(
+      static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof(how))));
+}
+
 }  // namespace
+
+void EnterCwd(const std::string& cwd) {
+  unique_fd dir = OpenNoMagicLinks(cwd, O_DIRECTORY);
+  if (!dir) ThrowErrno("cwd", "open " + cwd);
+  if (fchdir(dir.get()) != 0) ThrowErrno("cwd", "chdir " + cwd);
+}
+
+void RequireNoMagicLinks(const std::string& payload) {
+  if (!OpenNoMagicLinks(payload, 0)) ThrowErrno("exec", "payload \"" + payload + "\"");
+}
 
 std::string LookPath(const std::string& name, const std::vector<std::string>& env) {
   if (name.empty()) ThrowStep("exec", "no command given (process.args is empty)", EINVAL);

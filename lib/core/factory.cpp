@@ -6,11 +6,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -18,6 +20,7 @@
 #include "core/hooks.hpp"
 #include "core/launch.hpp"
 #include "core/proc.hpp"
+#include "core/rfc3339.hpp"
 #include "core/seal.hpp"
 #include "core/step_error.hpp"
 #include "core/undo.hpp"
@@ -25,14 +28,6 @@
 
 namespace cask {
 namespace {
-
-std::string Rfc3339Now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappings,
                 const std::string& context) {
@@ -115,6 +110,66 @@ State FactoryImpl::CurrentState(const std::string& id) const {
   return state;
 }
 
+namespace {
+
+// FNV-1a: names a cache file; the file holds the whole profile, which is compared.
+std::string Fnv1a(const std::string& text) {
+  uint64_t hash = 0xcbf29ce484222325;
+  for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3;
+  char name[17];
+  std::snprintf(name, sizeof(name), "%016llx", static_cast<unsigned long long>(hash));
+  return name;
+}
+
+}  // namespace
+
+// Compiled programs are also kept in <root>/.seccomp/ (not a container: no state.json),
+// so that a program that makes one container per process (nsinit) compiles a profile once
+// per machine, not once per container. The root is root's; a file whose profile differs
+// from the one asked for is ignored and rewritten.
+std::shared_ptr<const SeccompProgram> FactoryImpl::CompiledSeccomp(const Seccomp& profile) const {
+  std::string key = json_detail::Write(profile).dump();
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = seccomp_cache.find(key); it != seccomp_cache.end()) return it->second;
+  }
+  const std::string dir = root + "/.seccomp";
+  const std::string file = dir + "/" + Fnv1a(key) + ".json";
+  std::shared_ptr<const SeccompProgram> program;
+  if (std::ifstream in{file}) {
+    nlohmann::json cached = nlohmann::json::parse(in, nullptr, false);
+    if (!cached.is_discarded() && cached.value("profile", "") == key) {
+      program = std::make_shared<const SeccompProgram>(SeccompProgramFromJson(cached.at("program")));
+    }
+  }
+  if (!program) {
+    // Compiled outside the lock: two threads may both compile a new profile, once.
+    program = std::make_shared<const SeccompProgram>(CompileSeccomp(profile));
+    mkdir(dir.c_str(), 0700);
+    const std::string tmp = file + "." + std::to_string(getpid()) + ".tmp";
+    std::ofstream(tmp) << nlohmann::json{{"profile", key}, {"program", ToJson(*program)}}.dump();
+    if (rename(tmp.c_str(), file.c_str()) != 0) unlink(tmp.c_str());  // a cache: best effort
+  }
+  std::lock_guard lock(mutex);
+  return seccomp_cache.emplace(key, std::move(program)).first->second;
+}
+
+State FactoryImpl::UpdateState(const std::string& id,
+                               const std::function<void(State&)>& change) const {
+  unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) {
+    if (errno == ENOENT) throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
+    throw Error(errno, "open state of '" + id + "'");
+  }
+  while (flock(dir.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw Error(errno, "lock state of '" + id + "'");
+  }
+  State state = CurrentState(id);
+  change(state);
+  WriteState(state);
+  return state;
+}
+
 void FactoryImpl::Track(const std::string& id, std::shared_ptr<ChildRecord> child) {
   std::lock_guard lock(mutex);
   // Forget children already reaped by their Process::Wait.
@@ -133,7 +188,9 @@ void FactoryImpl::ReapAll(const std::string& id) {
     for (auto it = begin; it != end; ++it) mine.push_back(it->second);
     children.erase(begin, end);
   }
-  for (auto& child : mine) child->Wait();
+  // Newest first: init, the oldest, cannot finish dying while an exec'd process of its
+  // pid namespace (our child, by CLONE_PARENT) is an unreaped zombie.
+  for (auto it = mine.rbegin(); it != mine.rend(); ++it) (*it)->Wait();
 }
 
 Container FactoryImpl::Create(const std::string& id, const Config& config, Process& process) {
@@ -215,7 +272,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   state.status = Status::kCreated;
   state.init_pid = child->pid;
   state.init_start_time = ProcessStartTime(child->pid);
-  state.created = Rfc3339Now();
+  state.created = Rfc3339(std::chrono::system_clock::now());
   state.cgroup_paths = cgroup->Paths();
   for (const auto& ns : config.namespaces) {
     state.namespace_paths[std::string(NamespaceName(ns.type))] =

@@ -4,6 +4,9 @@
 #include <cask/factory.hpp>
 #include <cask/state.hpp>
 
+#include "core/seccomp.hpp"
+
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +14,11 @@
 #include <string>
 
 namespace cask {
+
+// The context of a Container error: "start 'web'".
+inline std::string Quoted(const std::string& verb, const std::string& id) {
+  return verb + " '" + id + "'";
+}
 
 // A process this Factory started (an init or an exec'd process): its pidfd, and its
 // exit status once reaped, by whoever comes first: Process::Wait or Destroy.
@@ -39,11 +47,14 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   InitArgs init;
   unique_fd sealed_init;
 
-  mutable std::mutex mutex;  // guards logger and children
+  mutable std::mutex mutex;  // guards logger, children and seccomp_cache
   LogCallback logger;
   std::multimap<std::string, std::shared_ptr<ChildRecord>> children;  // by container id
+  mutable std::map<std::string, std::shared_ptr<const SeccompProgram>> seccomp_cache;  // by profile JSON
 
   void Log(std::string_view line) const;
+  // The profile compiled once for this Factory (StepError "seccomp" if it does not compile).
+  std::shared_ptr<const SeccompProgram> CompiledSeccomp(const Seccomp& profile) const;
   std::string StateDir(const std::string& id) const { return root + "/" + id; }
   // Throws Error(kNotFound) when there is no such container.
   State ReadState(const std::string& id) const;
@@ -51,6 +62,9 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   void WriteState(const State& state) const;
   // The state with its status brought up to date from the kernel.
   State CurrentState(const std::string& id) const;
+  // CurrentState, `change`, WriteState, under an exclusive flock of the state directory:
+  // writers in different processes (Start, Pause, an Events watcher) lose no change.
+  State UpdateState(const std::string& id, const std::function<void(State&)>& change) const;
 
   Container MakeContainer(const std::string& id, const Config& config) {
     return Container(shared_from_this(), id, config);

@@ -150,13 +150,14 @@ void WaitAtFifo(const unique_fd& fifo) {
 
   const bool no_new_privileges = Or(process.no_new_privileges, config.no_new_privileges);
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while init has it.
-  if (config.seccomp && !no_new_privileges) LoadSeccomp(*config.seccomp);
+  if (b.seccomp && !no_new_privileges) LoadSeccomp(*b.seccomp);
   const Capabilities caps = Or(process.capabilities, config.capabilities);
   DropBoundingSet(caps);
   KeepCapabilities(true);
   SetUser(user);
   KeepCapabilities(false);
-  if (chdir(process.cwd.c_str()) != 0) ThrowErrno("cwd", "chdir " + process.cwd);
+  EnterCwd(process.cwd);
+  RequireNoMagicLinks(payload);
   ApplyCapabilities(caps);
   if (no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     ThrowErrno("no_new_privileges", "PR_SET_NO_NEW_PRIVS");
@@ -176,7 +177,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   ArrangeExtraFds(b.extra_fds);
   auto argv = CStrings(process.args);
   auto envp = CStrings(env);
-  if (config.seccomp && no_new_privileges) LoadSeccomp(*config.seccomp);  // last: only execve follows
+  if (b.seccomp && no_new_privileges) LoadSeccomp(*b.seccomp);  // last: only execve follows
   execve(payload.c_str(), argv.data(), envp.data());
   ThrowErrno("exec", "execve " + payload);
 }

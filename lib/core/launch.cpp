@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "core/spawn.hpp"
+#include "core/step_error.hpp"
 #include "core/sync.hpp"
 
 namespace cask {
@@ -76,10 +79,23 @@ void SendToConsoleSocket(const std::string& path, int master, const std::string&
   if (!socket_fd || connect(socket_fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     throw Error(errno, context + ": connect to console socket " + path);
   }
-  try {
-    Channel(std::move(socket_fd)).Send(MessageType::kConsole, nullptr, {master});
-  } catch (const std::system_error& e) {
-    throw Error(e.code().value(), context + ": send the console to " + path);
+  // runc's format, which OCI front ends read: the master's name as the data, its fd as
+  // SCM_RIGHTS.
+  char name[] = "/dev/ptmx";
+  iovec iov{name, sizeof(name) - 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
+  while (sendmsg(socket_fd.get(), &msg, MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) throw Error(errno, context + ": send the console to " + path);
   }
 }
 
@@ -111,6 +127,14 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   spawn.extra_fds = process.extra_fds;
   spawn.gate = static_cast<bool>(request.before_exec);
   request.bootstrap.extra_fds = static_cast<int>(process.extra_fds.size());
+  if (auto& profile = request.bootstrap.config.seccomp) {
+    try {
+      request.bootstrap.seccomp = *factory.CompiledSeccomp(*profile);
+    } catch (const StepError& e) {
+      throw ToError(e, context);
+    }
+    profile.reset();  // init gets the program, not the profile
+  }
 
   Spawned spawned = Spawn(spawn);
   LaunchGuard guard;

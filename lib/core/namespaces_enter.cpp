@@ -43,6 +43,10 @@ void EnterNamespaces(const Bootstrap& b, const Channel& channel) {
   if (early != 0 && unshare(static_cast<int>(early)) != 0) ThrowErrno(kStep, "unshare namespaces");
   if ((b.unshare_flags & CLONE_NEWTIME) != 0) WriteTimeOffsets(b.config.time_offsets);
   if (!b.fork) return;
+  // The child waits until its pid is sent: otherwise its own messages (setup: "place me
+  // in the cgroup") could reach the host first, and the host would place the parent.
+  int sent[2];
+  if (pipe2(sent, O_CLOEXEC) != 0) ThrowErrno(kStep, "pipe");
   // CLONE_PARENT makes the child the host's child, so the host can wait for it.
   clone_args args{};
   args.flags = CLONE_PARENT;
@@ -50,8 +54,15 @@ void EnterNamespaces(const Bootstrap& b, const Channel& channel) {
   if (pid < 0) ThrowErrno(kStep, "fork into the pid namespace");
   if (pid > 0) {
     channel.Send(MessageType::kPid, {{"pid", pid}});
-    _exit(0);
+    _exit(write(sent[1], "p", 1) == 1 ? 0 : 1);
   }
+  close(sent[1]);
+  char byte;
+  ssize_t n;
+  while ((n = read(sent[0], &byte, 1)) < 0 && errno == EINTR) {
+  }
+  close(sent[0]);
+  if (n != 1) ThrowStep(kStep, "the parent died before it sent the pid", EPIPE);
 }
 
 void EnterCgroupNamespace(const Bootstrap& b) {

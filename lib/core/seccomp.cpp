@@ -1,9 +1,15 @@
 #include "core/seccomp.hpp"
 
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
+
+#include "cask/unique_fd.hpp"
 
 #include "core/step_error.hpp"
 
@@ -47,22 +53,38 @@ void Check(int rc, const std::string& what) {
   if (rc < 0) ThrowStep(kStep, what, -rc);
 }
 
+// The program libseccomp generates, read back through a memfd (libseccomp 2.5 exports
+// only to an fd).
+std::vector<sock_filter> Export(scmp_filter_ctx ctx) {
+  unique_fd memfd(memfd_create("cask-seccomp", MFD_CLOEXEC));
+  if (!memfd) ThrowErrno(kStep, "memfd_create");
+  Check(seccomp_export_bpf(ctx, memfd.get()), "export the filter");
+  off_t size = lseek(memfd.get(), 0, SEEK_END);
+  if (size < 0 || size % sizeof(sock_filter) != 0) ThrowStep(kStep, "exported filter has a bad size", EINVAL);
+  std::vector<sock_filter> code(static_cast<size_t>(size) / sizeof(sock_filter));
+  if (pread(memfd.get(), code.data(), static_cast<size_t>(size), 0) != size) ThrowErrno(kStep, "read the filter");
+  return code;
+}
+
 }  // namespace
 
-void LoadSeccomp(const Seccomp& profile) {
+SeccompProgram CompileSeccomp(const Seccomp& profile) {
   const uint32_t default_action = Action(profile.default_action, profile.default_errno_ret);
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(default_action), seccomp_release);
   if (!ctx) ThrowStep(kStep, "seccomp_init", EINVAL);
+  SeccompProgram program;
   for (const auto& arch : profile.architectures) {
     int rc = seccomp_arch_add(ctx.get(), Architecture(arch));
     if (rc != -EEXIST) Check(rc, "add architecture " + arch);
   }
   for (const auto& flag : profile.flags) {
     if (flag == "SECCOMP_FILTER_FLAG_LOG") {
-      Check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_LOG, 1), "set " + flag);
+      program.flags |= SECCOMP_FILTER_FLAG_LOG;
     } else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") {
-      Check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_SSB, 1), "set " + flag);
-    } else if (flag != "SECCOMP_FILTER_FLAG_TSYNC") {
+      program.flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    } else if (flag == "SECCOMP_FILTER_FLAG_TSYNC") {
+      program.flags |= SECCOMP_FILTER_FLAG_TSYNC;
+    } else {
       ThrowStep(kStep, "unknown flag \"" + flag + "\"", EINVAL);
     }
   }
@@ -80,7 +102,37 @@ void LoadSeccomp(const Seccomp& profile) {
             "add rule for " + name);
     }
   }
-  Check(seccomp_load(ctx.get()), "load the filter");
+  program.code = Export(ctx.get());
+  return program;
+}
+
+// No no_new_privs here: whether it is set is the config's choice, made by init (which
+// loads the filter while it has CAP_SYS_ADMIN when it is not set).
+void LoadSeccomp(const SeccompProgram& program) {
+  sock_fprog fprog{static_cast<unsigned short>(program.code.size()),
+                   const_cast<sock_filter*>(program.code.data())};
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &fprog) != 0) {
+    ThrowErrno(kStep, "load the filter");
+  }
+}
+
+nlohmann::json ToJson(const SeccompProgram& program) {
+  nlohmann::json code = nlohmann::json::array();
+  for (const sock_filter& i : program.code) {
+    code.push_back(uint64_t{i.code} | uint64_t{i.jt} << 16 | uint64_t{i.jf} << 24 | uint64_t{i.k} << 32);
+  }
+  return {{"code", std::move(code)}, {"flags", program.flags}};
+}
+
+SeccompProgram SeccompProgramFromJson(const nlohmann::json& json) {
+  SeccompProgram program;
+  program.flags = json.at("flags").get<unsigned>();
+  for (const auto& n : json.at("code")) {
+    uint64_t v = n.get<uint64_t>();
+    program.code.push_back({static_cast<uint16_t>(v), static_cast<uint8_t>(v >> 16),
+                            static_cast<uint8_t>(v >> 24), static_cast<uint32_t>(v >> 32)});
+  }
+  return program;
 }
 
 }  // namespace cask

@@ -1,13 +1,33 @@
-// Loading a seccomp filter with libseccomp: the last step before the payload's exec.
+// seccomp filters: compiled by the host with libseccomp, loaded by init with seccomp(2)
+// as the last step before the payload's exec.
+//
+// libseccomp takes milliseconds to compile a profile the size of docker's, so the host
+// compiles each profile once per Factory (FactoryImpl::CompiledSeccomp) and init, which
+// runs once per container, only loads the program.
 #pragma once
 
 #include <cask/config.hpp>
+#include <linux/filter.h>
+
+#include <nlohmann/json.hpp>
+#include <vector>
 
 namespace cask {
 
-// Builds and loads the filter. Syscall names this kernel and architecture do not know
-// are skipped, as runc does; unknown actions, operators and architectures are errors
-// (StepError "seccomp").
-void LoadSeccomp(const Seccomp& profile);
+struct SeccompProgram {
+  std::vector<sock_filter> code;  // classic BPF, as the kernel runs it
+  unsigned flags = 0;             // SECCOMP_FILTER_FLAG_*
+};
+
+// Syscall names this kernel and architecture do not know are skipped, as runc does;
+// unknown actions, operators, architectures and flags are errors (StepError "seccomp").
+SeccompProgram CompileSeccomp(const Seccomp& profile);
+
+// Loads the program into the calling thread (StepError "seccomp" on failure).
+void LoadSeccomp(const SeccompProgram& program);
+
+// Instructions travel to init as numbers: code | jt << 16 | jf << 24 | k << 32.
+nlohmann::json ToJson(const SeccompProgram& program);
+SeccompProgram SeccompProgramFromJson(const nlohmann::json& json);
 
 }  // namespace cask

@@ -1,5 +1,6 @@
 // The cgroup manager on this machine's real cgroups, with real processes. Every cgroup
 // is made under the caller's own ones, with a unique name holding "cask", and removed.
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -19,6 +20,7 @@
 #include "cgroup/manager.hpp"
 #include "cgroup/parse.hpp"
 #include "cgroup/v2.hpp"
+#include "eventually.hpp"
 
 namespace cask::cgroup {
 namespace {
@@ -36,15 +38,7 @@ std::string Trimmed(const std::string& path) {
   return text;
 }
 
-// Waits until `condition` holds, for up to `limit`.
-bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using test::Eventually;
 
 struct Shared {
   std::atomic<uint64_t> counter{0};
@@ -383,6 +377,53 @@ TEST_CASE("cgroup v2 manager on the unified hierarchy") {
   CHECK(TermSignal(child.pid()) == SIGKILL);
   m->Destroy();
   CHECK_FALSE(Exists(dir));
+}
+
+// In a forked child placed in `m` first: which of /dev/null (read, write), /dev/zero and
+// /dev/full opened, as bits 1, 2, 4 and 8.
+int OpensInside(Manager& m) {
+  int go[2];
+  REQUIRE(pipe(go) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    char byte;
+    if (read(go[0], &byte, 1) != 1) _exit(255);
+    int opened = 0, bit = 1;
+    for (auto [path, flags] : {std::pair{"/dev/null", O_RDONLY}, {"/dev/null", O_WRONLY}, {"/dev/zero", O_RDONLY},
+                               {"/dev/full", O_RDONLY}}) {
+      int fd = open(path, flags);
+      if (fd >= 0) opened |= bit;
+      bit <<= 1;
+    }
+    _exit(opened);
+  }
+  close(go[0]);
+  m.Apply(pid);
+  REQUIRE(write(go[1], "x", 1) == 1);
+  close(go[1]);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  return WEXITSTATUS(status);
+}
+
+TEST_CASE("cgroup v2 device rules are an eBPF program the kernel enforces") {
+  auto hierarchies = DiscoverHierarchies();
+  const Hierarchy* v2 = FindHierarchy(hierarchies, true);
+  if (!v2) {
+    WARN("no cgroup2 hierarchy; skipped");
+    return;
+  }
+  Resources r;
+  r.devices = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"}, {true, 'c', 1, 5, "r"}, {false, 'c', 1, 3, "w"}};
+  auto m = V2Manager::Create(*v2, "unified", UniqueName(), r);
+  DestroyGuard guard{m.get()};
+  CHECK(OpensInside(*m) == (1 | 4));  // null for reading, zero; not null for writing, not full
+
+  Resources update;
+  update.devices = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 7, "rw"}};
+  m->Set(update);
+  CHECK(OpensInside(*m) == 8);  // the old program is gone: only full
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 #include "harness.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -80,6 +83,29 @@ RunResult Harness::Run(const Config& config, std::vector<std::string> args) {
   process.err = Stdio::Pipe();
   ScopedContainer container(factory_.Run(NewId("run"), config, process));
   return Collect(process);
+}
+
+NsinitResult Nsinit(const std::vector<std::string>& args) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw Error(errno, "pipe2");
+  pid_t pid = fork();
+  if (pid < 0) throw Error(errno, "fork");
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    std::vector<char*> argv = {const_cast<char*>(CASK_NSINIT_PATH)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(CASK_NSINIT_PATH, argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  NsinitResult result;
+  result.out = ReadAll(fds[0]);
+  close(fds[0]);
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) throw Error(errno, "waitpid nsinit");
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
 }
 
 }  // namespace cask::test

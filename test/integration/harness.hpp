@@ -28,6 +28,14 @@ struct RunResult {
   nlohmann::json Json() const { return nlohmann::json::parse(out); }
 };
 
+struct NsinitResult {
+  int code = -1;  // the exit code, or 128 + the signal
+  std::string out;
+};
+
+// Runs the built nsinit with `args`, stdout captured, and waits for it.
+NsinitResult Nsinit(const std::vector<std::string>& args);
+
 class Harness {
  public:
   Harness();

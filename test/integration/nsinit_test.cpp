@@ -9,38 +9,7 @@
 
 #include "harness.hpp"
 
-namespace {
-
-struct Result {
-  int code = -1;
-  std::string out;
-};
-
-// Runs nsinit with `args`, stdout captured, and waits for it.
-Result Nsinit(const std::vector<std::string>& args) {
-  int fds[2];
-  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    std::vector<char*> argv = {const_cast<char*>(CASK_NSINIT_PATH)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(CASK_NSINIT_PATH, argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  Result result;
-  result.out = cask::test::ReadAll(fds[0]);
-  close(fds[0]);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
-
-}  // namespace
+using cask::test::Nsinit;
 
 TEST_CASE("nsinit exec runs a command in a new container and removes it", "[nsinit]") {
   cask::test::Harness h;

@@ -8,6 +8,18 @@
 //   probe sleep SECS   sleep, then exit 0
 //   probe cat PATH     print the file
 //   probe write PATH TEXT   write TEXT to PATH (exit 1 with the errno name on failure)
+//   probe hog MIB      touch MIB MiB of memory, then print "survived"
+//   probe fork N       fork N waiting children; print {"forked": K, "error": ERRNO name}
+//   probe spin SECS    burn cpu for SECS seconds
+//   probe count PATH   count forever, writing the count to PATH every millisecond
+//   probe try CALL     make a call a container should not be able to make and print
+//                      "ok" or the errno name: keyctl, mount, umount-root, unshare-user,
+//                      clone-user, kill-1 (kill(-1, 0) is every process
+//                      this one may signal)
+//   probe euid         print the effective uid
+//   probe hold-exe PID open /proc/PID/exe as O_PATH, print "held", wait for a line on
+//                      stdin, then open that fd again for writing and write to it; print
+//                      "written" or the errno name (the CVE-2019-5736 attack)
 //
 // Keys: pid, ppid, uid, gid, groups, hostname, domainname, namespaces (name -> inode),
 // cwd, umask ("0022"), env, rlimits (name -> {soft, hard}; -1 is unlimited),
@@ -16,14 +28,20 @@
 // dev (name -> {type, major, minor}), cgroup (lines).
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -244,6 +262,100 @@ void PrintAll() {
   std::fputc('\n', stdout);
 }
 
+// Touches `mib` MiB of memory, one MiB at a time; prints "survived" if it is not killed.
+int Hog(long mib) {
+  for (long i = 0; i < mib; ++i) {
+    char* chunk = static_cast<char*>(std::malloc(1 << 20));
+    if (chunk == nullptr) return 1;
+    std::memset(chunk, 1, 1 << 20);
+  }
+  std::printf("survived\n");
+  return 0;
+}
+
+// Forks up to `n` children that wait to be killed; prints how many it got and the errno
+// of the first fork that failed, then kills and reaps them.
+int Fork(int n) {
+  std::vector<pid_t> children;
+  std::string error = "none";
+  for (int i = 0; i < n; ++i) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      pause();
+      _exit(0);
+    }
+    if (pid < 0) {
+      error = strerrorname_np(errno);
+      break;
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) kill(pid, SIGKILL);
+  for (pid_t pid : children) waitpid(pid, nullptr, 0);
+  std::printf("{\"forked\": %zu, \"error\": \"%s\"}\n", children.size(), error.c_str());
+  return 0;
+}
+
+// Burns cpu for `seconds` of wall-clock time.
+void Spin(int seconds) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  volatile unsigned long sink = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    for (int i = 0; i < 10000; ++i) sink = sink + i;
+  }
+}
+
+// Counts forever, writing the count to `path` about every millisecond.
+int Count(const char* path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return 1;
+  for (unsigned long n = 1;; ++n) {
+    char text[32];
+    int size = std::snprintf(text, sizeof(text), "%20lu\n", n);
+    if (pwrite(fd, text, size, 0) != size) return 1;
+    usleep(1000);
+  }
+}
+
+// The outcome of a call the container must be denied: "ok" or the errno name.
+std::string Outcome(long rc) { return rc >= 0 ? "ok" : strerrorname_np(errno); }
+
+std::string Try(const std::string& call) {
+  if (call == "keyctl") {
+    return Outcome(syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "cask-probe"));
+  }
+  if (call == "mount") return Outcome(mount("none", "/tmp", "tmpfs", 0, nullptr));
+  if (call == "umount-root") return Outcome(umount2("/", MNT_DETACH));
+  if (call == "unshare-user") return Outcome(unshare(CLONE_NEWUSER));
+  if (call == "clone-user") {
+    long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+    if (pid == 0) _exit(0);
+    if (pid > 0) waitpid(static_cast<pid_t>(pid), nullptr, 0);
+    return Outcome(pid);
+  }
+  if (call == "kill-1") return Outcome(kill(-1, 0));
+  return "unknown call " + call;
+}
+
+int HoldExe(const std::string& pid) {
+  int fd = open(("/proc/" + pid + "/exe").c_str(), O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    std::printf("open %s\n", strerrorname_np(errno));
+    return 1;
+  }
+  std::printf("held\n");
+  std::fflush(stdout);
+  std::string line;
+  std::getline(std::cin, line);
+  int w = open(("/proc/self/fd/" + std::to_string(fd)).c_str(), O_WRONLY | O_CLOEXEC);
+  if (w < 0 || write(w, "#!/bin/sh\n", 10) != 10) {
+    std::printf("%s\n", strerrorname_np(errno));
+    return 1;
+  }
+  std::printf("written\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -268,6 +380,20 @@ int main(int argc, char** argv) {
       return 1;
     }
     close(fd);
+  } else if (action == "hog" && argc > 2) {
+    return Hog(std::atol(argv[2]));
+  } else if (action == "fork" && argc > 2) {
+    return Fork(std::atoi(argv[2]));
+  } else if (action == "spin" && argc > 2) {
+    Spin(std::atoi(argv[2]));
+  } else if (action == "count" && argc > 2) {
+    return Count(argv[2]);
+  } else if (action == "try" && argc > 2) {
+    std::printf("%s\n", Try(argv[2]).c_str());
+  } else if (action == "euid") {
+    std::printf("%u\n", geteuid());
+  } else if (action == "hold-exe" && argc > 2) {
+    return HoldExe(argv[2]);
   } else {
     std::fprintf(stderr, "probe: unknown action %s\n", action.c_str());
     return 2;

@@ -68,6 +68,24 @@ TEST_CASE("device program: the default config's list", "[cgroup]") {
                                                   });
 }
 
+TEST_CASE("device program: a deny after allows narrows one device", "[cgroup]") {
+  Check({kDenyAll, Allow('c', 1, 3, "rwm"), Allow('c', 1, 5, "rw"), Allow('c', 136, -1, "rwm"),
+         Deny('c', 1, 3, "w"), Allow('b', 8, 0, "r")},
+        {
+            {'c', 1, 3, "r", true},
+            {'c', 1, 3, "w", false},
+            {'c', 1, 3, "rw", false},
+            {'c', 1, 3, "m", true},
+            {'c', 1, 5, "rw", true},
+            {'c', 1, 5, "m", false},
+            {'c', 136, 7, "w", true},
+            {'b', 136, 7, "w", false},
+            {'b', 8, 0, "r", true},
+            {'b', 8, 0, "w", false},
+            {'c', 1, 7, "r", false},
+        });
+}
+
 TEST_CASE("device program: an empty list denies everything", "[cgroup]") {
   Check({}, {{'c', 1, 3, "r", false}, {'b', 8, 0, "m", false}});
 }

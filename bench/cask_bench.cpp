@@ -1,0 +1,144 @@
+// cask's side of the benchmark, and a timer for the other runtimes' commands.
+//
+//   cask_bench ROOTFS STATE_ROOT RUNS     the library rows, one "name min median" line each
+//   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait): "min median"
+//
+// This program is its containers' init (cask::Init first), as nsinit is.
+#include <cask/cask.hpp>
+#include <cask/init.hpp>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void Report(const char* name, std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  std::printf("%s %.2f %.2f\n", name, ms.front(), ms[ms.size() / 2]);
+}
+
+std::vector<double> Measure(int runs, const std::function<void(int)>& body) {
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    auto start = Clock::now();
+    body(i);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  return ms;
+}
+
+int TimeCommand(int runs, char** argv) {
+  Report("command", Measure(runs, [&](int) {
+           pid_t pid = fork();
+           if (pid == 0) {
+             int null = open("/dev/null", O_WRONLY);  // the table is ours
+             dup2(null, STDOUT_FILENO);
+             execvp(argv[0], argv);
+             _exit(127);
+           }
+           int status = 0;
+           waitpid(pid, &status, 0);
+           if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+             std::fprintf(stderr, "cask_bench: %s failed\n", argv[0]);
+             std::exit(1);
+           }
+         }));
+  return 0;
+}
+
+// Resident memory of a process, in KiB (VmRSS).
+long RssKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+cask::Process Payload(const cask::Config& config, std::vector<std::string> args) {
+  cask::Process process(config.process);
+  process.args = std::move(args);
+  return process;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cask::Init(argc, argv);
+  if (argc > 3 && std::string(argv[1]) == "--time" && std::string(argv[3]) == "--") {
+    return TimeCommand(std::stoi(argv[2]), argv + 4);
+  }
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: cask_bench ROOTFS STATE_ROOT RUNS | --time RUNS -- CMD...\n");
+    return 2;
+  }
+  const int runs = std::stoi(argv[3]);
+  auto factory = cask::Factory::New(argv[2], cask::InitArgs{"/proc/self/exe", {"init"}});
+  cask::Config config = cask::DefaultConfig();  // pid, mnt, ipc, uts, net; runc's mounts
+  config.root.path = argv[1];
+
+  Report("run", Measure(runs, [&](int i) {
+           cask::Process p = Payload(config, {"/bin/true"});
+           cask::Container c = factory.Run("run-" + std::to_string(i), config, p);
+           p.Wait();
+           c.Destroy();
+         }));
+
+  cask::Process sleeper = Payload(config, {"/bin/sleep", "600"});
+  cask::ScopedContainer running(factory.Run("running", config, sleeper));
+  Report("exec", Measure(runs, [&](int) {
+           cask::Process p = Payload(config, {"/bin/true"});
+           running->Exec(p);
+           p.Wait();
+         }));
+  Report("stats", Measure(runs, [&](int) { running->Stats(); }));
+  Report("processes", Measure(runs, [&](int) { running->Processes(); }));
+
+  // A created container waits at the exec barrier: its init is all there is.
+  cask::Process waiting = Payload(config, {"/bin/true"});
+  cask::ScopedContainer created(factory.Create("created", config, waiting));
+  std::printf("created_rss_kib %ld %ld\n", RssKib(created->State().init_pid), RssKib(created->State().init_pid));
+
+  // 50 at once from threads of one Factory, then destroyed at once.
+  std::vector<double> up, down;
+  for (int round = 0; round < std::max(1, runs / 10); ++round) {
+    std::vector<cask::Container> many;
+    std::vector<cask::Process> processes(50);
+    std::mutex mutex;
+    auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 50; ++i) {
+      threads.emplace_back([&, i] {
+        processes[i] = Payload(config, {"/bin/sleep", "600"});
+        cask::Container c = factory.Run("many-" + std::to_string(i), config, processes[i]);
+        std::lock_guard lock(mutex);
+        many.push_back(c);
+      });
+    }
+    for (auto& t : threads) t.join();
+    up.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    start = Clock::now();
+    threads.clear();
+    for (auto& c : many) threads.emplace_back([&c] { c.Destroy(); });
+    for (auto& t : threads) t.join();
+    down.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  Report("parallel50_start", up);
+  Report("parallel50_destroy", down);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("host_max_rss_kib %ld %ld\n", usage.ru_maxrss, usage.ru_maxrss);
+  return 0;
+}

@@ -1,0 +1,75 @@
+// The Container calls that work on its cgroups: Stats, Update, Pause and Resume.
+#include <cask/container.hpp>
+#include <cask/merge.hpp>
+#include <cask/validate.hpp>
+
+#include "cgroup/manager.hpp"
+#include "core/factory_impl.hpp"
+#include "core/proc.hpp"
+#include "net/net.hpp"
+#include "net/netns_thread.hpp"
+
+namespace cask {
+namespace {
+
+void RequireStatus(const State& state, std::initializer_list<Status> allowed, const std::string& context) {
+  for (Status status : allowed) {
+    if (state.status == status) return;
+  }
+  throw Error(Errc::kBadState, context + ": the container is " + StatusName(state.status));
+}
+
+// Pause (to paused: freeze) and Resume (to running: thaw).
+void FreezeTo(FactoryImpl& factory, const std::string& id, Status to) {
+  bool pause = to == Status::kPaused;
+  const std::string context = Quoted(pause ? "pause" : "resume", id);
+  factory.UpdateState(id, [&](State& state) {
+    RequireStatus(state, {pause ? Status::kRunning : Status::kPaused}, context);
+    auto cgroup = cgroup::Manager::Load(state.cgroup_paths);
+    pause ? cgroup->Freeze() : cgroup->Thaw();
+    state.status = to;
+  });
+}
+
+}  // namespace
+
+cask::Stats Container::Stats() const {
+  cask::State state = factory_->ReadState(id_);
+  cask::Stats stats = cgroup::Manager::Load(state.cgroup_paths)->GetStats();
+  auto netns = state.namespace_paths.find("network");
+  // A namespace that init made lives as long as init: without it, the path would name
+  // whatever process has its pid now.
+  const Namespace* network = state.config.FindNamespace(NamespaceType::kNet);
+  bool own = network != nullptr && network->path.empty();
+  auto alive = [&] { return IsSameLiveProcess(state.init_pid, state.init_start_time); };
+  if (netns != state.namespace_paths.end() && (!own || alive())) {
+    try {
+      net::RunInNetns(netns->second, [&] { stats.interfaces = net::ReadInterfaceStats(); });
+    } catch (const std::exception&) {
+      if (!own || alive()) throw;
+      // Init died while we looked: its namespace went with it, and so did the counters.
+    }
+  }
+  return stats;
+}
+
+void Container::Update(const Resources& resources) {
+  const std::string context = Quoted("update", id_);
+  ValidateResources(resources);
+  factory_->UpdateState(id_, [&](cask::State& state) {
+    RequireStatus(state, {Status::kCreated, Status::kRunning, Status::kPaused}, context);
+    try {
+      cgroup::Manager::Load(state.cgroup_paths)->Set(resources);
+    } catch (const Error& e) {
+      throw Error(context, e);
+    }
+    Merge(state.config.cgroup.resources, resources);
+  });
+  config_.cgroup.resources = factory_->ReadState(id_).config.cgroup.resources;
+}
+
+void Container::Pause() { FreezeTo(*factory_, id_, Status::kPaused); }
+
+void Container::Resume() { FreezeTo(*factory_, id_, Status::kRunning); }
+
+}  // namespace cask

@@ -1,0 +1,359 @@
+// A container's cgroups on this machine's real v1 controllers: limits reach the files
+// and act on the payload, Update, Stats, Pause and Resume, OOM events, Processes().
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "eventually.hpp"
+#include "harness.hpp"
+
+using cask::test::Eventually;
+using cask::test::Harness;
+using cask::test::NewId;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string Trimmed(const std::string& path) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// Starts `args` in a new container with `config`; the process's stdout is a pipe.
+cask::Container StartContainer(Harness& h, cask::Config config, std::vector<std::string> args,
+                               cask::Process& process) {
+  process = cask::Process(config.process);
+  process.args = std::move(args);
+  process.out = cask::Stdio::Pipe();
+  return h.factory().Run(NewId("res"), config, process);
+}
+
+// The count that `probe count` writes, read through the container's root.
+uint64_t ReadCount(const cask::Container& container, const std::string& path) {
+  std::string text = Trimmed("/proc/" + std::to_string(container.State().init_pid) + "/root" + path);
+  auto start = text.find_first_not_of(' ');
+  return start == std::string::npos ? 0 : std::stoull(text.substr(start));
+}
+
+}  // namespace
+
+TEST_CASE("configured limits reach the container's cgroup files", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  auto& r = config.cgroup.resources;
+  r.memory.emplace();
+  r.memory->limit = 96 << 20;
+  r.memory->reservation = 64 << 20;
+  r.memory->swappiness = 10;
+  r.memory->disable_oom_killer = true;
+  r.cpu.emplace();
+  r.cpu->shares = 256;
+  r.cpu->quota = 20000;
+  r.cpu->period = 50000;
+  r.cpu->cpus = "0";
+  r.pids.emplace().limit = 40;
+  r.unified["memory.soft_limit_in_bytes"] = std::to_string(48 << 20);
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(h, config, {"/probe", "sleep", "30"}, process));
+  auto paths = c->State().cgroup_paths;
+  CHECK(Trimmed(paths["memory"] + "/memory.limit_in_bytes") == std::to_string(96 << 20));
+  // The raw file comes after the typed field, so it wins.
+  CHECK(Trimmed(paths["memory"] + "/memory.soft_limit_in_bytes") == std::to_string(48 << 20));
+  CHECK(Trimmed(paths["memory"] + "/memory.swappiness") == "10");
+  CHECK(Trimmed(paths["memory"] + "/memory.oom_control").find("oom_kill_disable 1") != std::string::npos);
+  CHECK(Trimmed(paths["cpu"] + "/cpu.shares") == "256");
+  CHECK(Trimmed(paths["cpu"] + "/cpu.cfs_quota_us") == "20000");
+  CHECK(Trimmed(paths["cpu"] + "/cpu.cfs_period_us") == "50000");
+  CHECK(Trimmed(paths["cpuset"] + "/cpuset.cpus") == "0");
+  CHECK(Trimmed(paths["pids"] + "/pids.max") == "40");
+  // The payload sits in them.
+  std::string procs = Trimmed(paths["memory"] + "/cgroup.procs");
+  CHECK(procs == std::to_string(c->State().init_pid));
+}
+
+TEST_CASE("block io throttles and device rules reach the files and act on the payload", "[cgroup]") {
+  Harness h;
+  struct stat root {};
+  REQUIRE(stat(h.rootfs().Path().c_str(), &root) == 0);
+  REQUIRE(major(root.st_dev) != 0);  // the rootfs must be on a block device for blkio to see it
+  const int64_t maj = major(root.st_dev), min = minor(root.st_dev);
+  cask::Config config = h.BaseConfig();
+  config.root.readonly = false;
+  auto& io = config.cgroup.resources.block_io.emplace();
+  io.throttle_write_bps_device.push_back({maj, min, 8 << 20});
+  io.throttle_read_iops_device.push_back({maj, min, 5000});
+  config.cgroup.resources.devices.push_back({false, 'c', 1, 3, "rwm"});  // then /dev/null is denied
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(
+      h, config,
+      {"/bin/sh", "-c", "dd if=/dev/zero of=/blk bs=64k count=16 oflag=direct 2>/dev/zero; rm /blk;"
+                        "{ echo x > /dev/null; } 2>/dev/zero; echo null=$?; echo x > /dev/zero; echo zero=$?"},
+      process));
+  std::string out = cask::test::ReadAll(process.OutPipe());
+  CHECK(process.Wait().code == 0);
+  CHECK(out == "null=1\nzero=0\n");
+  auto paths = c->State().cgroup_paths;
+  const std::string device = std::to_string(maj) + ":" + std::to_string(min);
+  CHECK(Trimmed(paths["blkio"] + "/blkio.throttle.write_bps_device") == device + " " + std::to_string(8 << 20));
+  CHECK(Trimmed(paths["blkio"] + "/blkio.throttle.read_iops_device") == device + " 5000");
+  CHECK(Trimmed(paths["devices"] + "/devices.list").find("c 1:3") == std::string::npos);
+  // The direct writes were counted against the device.
+  cask::Stats stats = c->Stats();
+  auto it = std::find_if(stats.block_io.begin(), stats.block_io.end(),
+                         [&](const cask::BlockIoStats& d) { return d.major == maj && d.minor == min; });
+  REQUIRE(it != stats.block_io.end());
+  CHECK(it->write_bytes >= uint64_t{1 << 20});
+  CHECK(it->write_ops >= 16u);
+}
+
+TEST_CASE("a memory hog is OOM-killed under 32 MiB and the event arrives", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.memory.emplace();
+  config.cgroup.resources.memory->limit = 32 << 20;
+  config.cgroup.resources.memory->swap = 32 << 20;  // memory+swap: no swap to escape to
+  cask::Process process(config.process);
+  process.args = {"/probe", "hog", "256"};
+  process.out = cask::Stdio::Pipe();
+  cask::ScopedContainer c(h.factory().Create(NewId("oom"), config, process));
+  cask::Events events(*c, 0ms);  // before Start, so that the kill cannot come first
+  c->Start();
+  std::optional<cask::Event> event = events.Next();
+  REQUIRE(event);
+  CHECK(event->type == cask::Event::Type::kOom);
+  CHECK(event->oom_kills >= 1);
+  CHECK(cask::ToJson(*event)["type"] == "oom");
+  cask::ExitStatus status = process.Wait();
+  CHECK(status.signal == SIGKILL);
+  CHECK(cask::test::ReadAll(process.OutPipe()).find("survived") == std::string::npos);
+  CHECK(c->State().oom_kills == event->oom_kills);
+  auto stats = c->Stats();
+  REQUIRE(stats.memory);
+  // It got to the limit (memory+swap is the one that failed its charges here).
+  CHECK(stats.memory->max_usage > uint64_t{24 << 20});
+  CHECK(stats.memory->failcnt.has_value());
+}
+
+TEST_CASE("a fork loop stops at the pids limit", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.pids.emplace().limit = 10;
+  auto result = h.Run(config, {"/probe", "fork", "50"});
+  INFO(result.out << result.err);
+  auto out = result.Json();
+  CHECK(out["forked"] == 9);  // the probe itself is the tenth
+  CHECK(out["error"] == "EAGAIN");
+}
+
+TEST_CASE("a cpu quota throttles a busy loop and Stats shows it", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.cpu.emplace();
+  config.cgroup.resources.cpu->quota = 10000;  // 10 ms of cpu per 100 ms
+  config.cgroup.resources.cpu->period = 100000;
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(h, config, {"/probe", "spin", "1"}, process));
+  CHECK(process.Wait().code == 0);
+  cask::Stats stats = c->Stats();
+  REQUIRE(stats.cpu);
+  CHECK(stats.cpu->throttled_periods > 0u);
+  CHECK(stats.cpu->throttled_time_ns > 0u);
+  // One second of spinning got about a tenth of a second of cpu.
+  CHECK(stats.cpu->usage_total_ns < 500'000'000u);
+  CHECK(stats.cpu->usage_total_ns > 0u);
+}
+
+TEST_CASE("Update changes a running container's limits and refuses bad ones", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.memory.emplace().limit = 64 << 20;
+  config.cgroup.resources.pids.emplace().limit = 50;
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(h, config, {"/probe", "sleep", "30"}, process));
+  auto paths = c->State().cgroup_paths;
+
+  cask::Resources update;
+  update.memory.emplace().limit = 128 << 20;
+  update.cpu.emplace().shares = 300;
+  c->Update(update);
+  CHECK(Trimmed(paths["memory"] + "/memory.limit_in_bytes") == std::to_string(128 << 20));
+  CHECK(Trimmed(paths["cpu"] + "/cpu.shares") == "300");
+  CHECK(Trimmed(paths["pids"] + "/pids.max") == "50");  // not named: left alone
+  auto recorded = h.factory().Load(c->Id()).Config().cgroup.resources;
+  CHECK(recorded.memory->limit == 128 << 20);
+  CHECK(recorded.cpu->shares == 300u);
+  CHECK(recorded.pids->limit == 50);
+
+  // A limit the pids controller takes and the payload feels at once.
+  cask::Resources pids;
+  pids.pids.emplace().limit = 3;
+  c->Update(pids);
+  cask::Process exec(config.process);
+  exec.args = {"/probe", "fork", "10"};
+  exec.out = cask::Stdio::Pipe();
+  c->Exec(exec);
+  INFO("pids.max " << Trimmed(paths["pids"] + "/pids.max") << ", the exec'd process is in "
+                   << Trimmed("/proc/" + std::to_string(exec.Pid()) + "/cgroup"));
+  auto forked = nlohmann::json::parse(Harness::Collect(exec).out);
+  CHECK(forked["forked"] == 1);  // init and the exec'd probe take two of the three
+  CHECK(forked["error"] == "EAGAIN");
+
+  cask::Resources bad;
+  bad.cpu.emplace().cpus = "4000";
+  try {
+    c->Update(bad);
+    FAIL("an impossible cpuset was taken");
+  } catch (const cask::Error& e) {
+    CHECK(std::string(e.what()).find("cpuset.cpus") != std::string::npos);
+    CHECK(std::string(e.what()).find("update '" + c->Id() + "'") != std::string::npos);
+  }
+  CHECK(h.factory().Load(c->Id()).Config().cgroup.resources.cpu->cpus.empty());
+
+  cask::Resources invalid;
+  invalid.memory.emplace().swappiness = 101;
+  CHECK_THROWS_WITH(c->Update(invalid), Catch::Contains("resources.memory.swappiness"));
+}
+
+TEST_CASE("Pause stops a counter in the container and Resume restarts it", "[cgroup]") {
+  Harness h;
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(h, h.BaseConfig(), {"/probe", "count", "/dev/shm/count"}, process));
+  REQUIRE(Eventually([&] { return ReadCount(*c, "/dev/shm/count") > 5; }));
+  c->Pause();
+  CHECK(c->Status() == cask::Status::kPaused);
+  CHECK(h.factory().Load(c->Id()).Status() == cask::Status::kPaused);
+  uint64_t frozen = ReadCount(*c, "/dev/shm/count");
+  std::this_thread::sleep_for(200ms);
+  CHECK(ReadCount(*c, "/dev/shm/count") == frozen);
+  CHECK_THROWS_WITH(c->Pause(), Catch::Contains("is paused"));
+  CHECK_THROWS_WITH(c->Start(), Catch::Contains("paused"));
+
+  c->Resume();
+  CHECK(c->Status() == cask::Status::kRunning);
+  CHECK(Eventually([&] { return ReadCount(*c, "/dev/shm/count") > frozen + 5; }));
+  CHECK_THROWS_WITH(c->Resume(), Catch::Contains("is running"));
+}
+
+TEST_CASE("a paused container is destroyed with its cgroups", "[cgroup]") {
+  Harness h;
+  cask::Process process;
+  cask::Container c = StartContainer(h, h.BaseConfig(), {"/probe", "count", "/dev/shm/count"}, process);
+  auto paths = c.State().cgroup_paths;
+  c.Pause();
+  c.Destroy();
+  CHECK(process.Wait().signal == SIGKILL);
+  for (const auto& [controller, dir] : paths) {
+    INFO(controller);
+    CHECK_FALSE(std::filesystem::exists(dir));
+  }
+}
+
+TEST_CASE("Processes lists a process in a sub-cgroup of the container", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(h, config, {"/probe", "sleep", "30"}, process));
+  cask::Process exec(config.process);
+  exec.args = {"/probe", "sleep", "30"};
+  c->Exec(exec);
+  // As a nested runtime inside the container would: a sub-cgroup with a process in it.
+  std::string sub = c->State().cgroup_paths.at("pids") + "/worker";
+  REQUIRE(mkdir(sub.c_str(), 0755) == 0);
+  std::ofstream(sub + "/cgroup.procs") << exec.Pid();
+  CHECK(Trimmed(sub + "/cgroup.procs") == std::to_string(exec.Pid()));
+  auto pids = c->Processes();
+  CHECK(std::count(pids.begin(), pids.end(), exec.Pid()) == 1);
+  CHECK(std::count(pids.begin(), pids.end(), c->State().init_pid) == 1);
+  c->Destroy();
+  CHECK_FALSE(std::filesystem::exists(sub));
+}
+
+TEST_CASE("Stats reads memory and pids from the cgroups and counters from inside the network namespace",
+          "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.pids.emplace().limit = 20;
+  for (auto* set : {&config.capabilities.bounding, &config.capabilities.effective, &config.capabilities.permitted}) {
+    set->push_back("CAP_NET_RAW");  // busybox's ping
+  }
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(h, config, {"/probe", "sleep", "30"}, process));
+  cask::Stats before = c->Stats();
+  REQUIRE(before.pids);
+  CHECK(before.pids->current == 1u);
+  CHECK(before.pids->limit == 20u);
+  REQUIRE(before.memory);
+  CHECK(before.memory->usage > 0u);
+  CHECK_FALSE(before.memory->stat.empty());
+  // Only the container's own interface: the host's are not in its namespace.
+  REQUIRE(before.interfaces.size() == 1);
+  CHECK(before.interfaces[0].name == "lo");
+
+  cask::Process ping(config.process);
+  ping.args = {"/bin/ping", "-c", "3", "-i", "0.2", "127.0.0.1"};
+  ping.out = cask::Stdio::Pipe();
+  c->Exec(ping);
+  INFO(Harness::Collect(ping).out);
+  REQUIRE(ping.Wait().code == 0);
+  cask::Stats after = c->Stats();
+  REQUIRE(after.interfaces.size() == 1);
+  // Three echo requests and three replies, all through lo.
+  CHECK(after.interfaces[0].tx_packets >= before.interfaces[0].tx_packets + 6);
+  CHECK(after.interfaces[0].rx_bytes > before.interfaces[0].rx_bytes);
+  CHECK(cask::ToJson(after)["interfaces"][0]["name"] == "lo");
+}
+
+TEST_CASE("the stats stream ticks until it is stopped or the container goes", "[cgroup]") {
+  Harness h;
+  cask::Process process;
+  cask::Container c = StartContainer(h, h.BaseConfig(), {"/probe", "sleep", "30"}, process);
+  {
+    cask::Events events(c, 20ms);
+    for (int i = 0; i < 3; ++i) {
+      auto event = events.Next();
+      REQUIRE(event);
+      CHECK(event->type == cask::Event::Type::kStats);
+      CHECK(event->id == c.Id());
+      CHECK(event->stats.pids.has_value());
+    }
+    std::thread stopper([&] { events.Stop(); });
+    stopper.join();
+    CHECK_FALSE(events.Next());
+  }
+  cask::Events events(c, 20ms);
+  std::thread destroyer([&] {
+    std::this_thread::sleep_for(50ms);
+    c.Destroy();
+  });
+  int ticks = 0;
+  while (events.Next()) ++ticks;  // ends once the container is gone
+  destroyer.join();
+  CHECK(ticks >= 1);
+  CHECK(process.Wait().signal == SIGKILL);
+}
+
+TEST_CASE("a limit the kernel refuses at create names the file and leaves nothing", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.cpu.emplace().cpus = "4000";
+  const std::string id = NewId("refused");
+  cask::Process process(config.process);
+  try {
+    h.factory().Create(id, config, process);
+    FAIL("an impossible cpuset was taken");
+  } catch (const cask::Error& e) {
+    CHECK(std::string(e.what()).find("cpuset.cpus") != std::string::npos);
+    CHECK(std::string(e.what()).find("\"4000\"") != std::string::npos);
+  }
+  CHECK(h.factory().List().empty());
+  CHECK_FALSE(std::filesystem::exists(h.state_root() + "/" + id));
+  // The suite's leftover check finds any cgroup directory named after the container.
+}
