@@ -33,12 +33,10 @@ void WriteText(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
-Rootfs::Rootfs() {
-  char dir[] = "/tmp/cask-rootfs-XXXXXX";
-  if (mkdtemp(dir) == nullptr) throw Error(errno, "mkdtemp");
-  path_ = dir;
-  chmod(dir, 0755);
-  fs::path root(path_);
+namespace {
+
+// Busybox with its applets, the probe, and the users and groups the tests expect.
+void Fill(const fs::path& root) {
   for (const char* d : {"bin", "proc", "sys", "dev", "tmp", "etc", "root", "home/alice", "var", "run"}) {
     fs::create_directories(root / d);
   }
@@ -57,6 +55,22 @@ Rootfs::Rootfs() {
   WriteText(root / "etc/group",
             "root:x:0:\nwheel:x:10:alice\nstaff:x:50:alice\nalice:x:1000:\nnogroup:x:65534:\n");
   WriteText(root / "etc/hostname", "cask\n");
+}
+
+}  // namespace
+
+Rootfs::Rootfs() {
+  char dir[] = "/tmp/cask-rootfs-XXXXXX";
+  if (mkdtemp(dir) == nullptr) throw Error(errno, "mkdtemp");
+  path_ = dir;
+  chmod(dir, 0755);
+  try {
+    Fill(path_);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(path_, ec);  // a failed fixture leaves no directory behind
+    throw;
+  }
 }
 
 Rootfs::~Rootfs() {
