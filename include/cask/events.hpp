@@ -43,6 +43,7 @@ class Events {
 
  private:
   std::optional<Event> OnOom();
+  bool Destroyed() const;
 
   Container container_;
   std::chrono::milliseconds interval_;

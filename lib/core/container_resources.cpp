@@ -6,6 +6,7 @@
 #include "cgroup/manager.hpp"
 #include "core/factory_impl.hpp"
 #include "core/proc.hpp"
+#include "core/step_error.hpp"
 #include "net/net.hpp"
 #include "net/netns_thread.hpp"
 
@@ -41,13 +42,14 @@ cask::Stats Container::Stats() const {
   // whatever process has its pid now.
   const Namespace* network = state.config.FindNamespace(NamespaceType::kNet);
   bool own = network != nullptr && network->path.empty();
-  auto alive = [&] { return IsSameLiveProcess(state.init_pid, state.init_start_time); };
-  if (netns != state.namespace_paths.end() && (!own || alive())) {
+  if (netns != state.namespace_paths.end() &&
+      (!own || IsSameLiveProcess(state.init_pid, state.init_start_time))) {
     try {
       net::RunInNetns(netns->second, [&] { stats.interfaces = net::ReadInterfaceStats(); });
-    } catch (const std::exception&) {
-      if (!own || alive()) throw;
-      // Init died while we looked: its namespace went with it, and so did the counters.
+    } catch (const StepError& e) {
+      // Init is dying or dead (an exiting process has no namespaces before it is a
+      // zombie): its network namespace went with it, and so did the counters.
+      if (!own || e.error() != ENOENT) throw ToError(e, Quoted("stats", id_));
     }
   }
   return stats;

@@ -71,12 +71,20 @@ std::optional<Event> Events::Next() {
       try {
         event.stats = container_.Stats();
       } catch (const Error& e) {
-        if (IsNotFound(e)) return std::nullopt;
+        if (IsNotFound(e) || Destroyed()) return std::nullopt;
         throw;
       }
       return event;
     }
   }
+}
+
+// Destroy removes the cgroups before the state: a Stats that fails meanwhile is the end.
+bool Events::Destroyed() const {
+  for (const auto& [hierarchy, dir] : cgroup_paths_) {
+    if (access(dir.c_str(), F_OK) != 0) return true;
+  }
+  return false;
 }
 
 // The fd fires on every OOM situation (and, on v1, when the cgroup is removed; on v2, on
