@@ -1,7 +1,8 @@
 // cask's side of the benchmark, and a timer for the other runtimes' commands.
 //
 //   cask_bench ROOTFS STATE_ROOT RUNS     the library rows, one "name min median" line each
-//   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait): "min median"
+//   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait4): "min median
+//                                          rss", rss the median of its max RSS in KiB
 //
 // This program is its containers' init (cask::Init first), as nsinit is.
 #include <cask/cask.hpp>
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +31,11 @@ void Report(const char* name, std::vector<double> ms) {
   std::printf("%s %.2f %.2f\n", name, ms.front(), ms[ms.size() / 2]);
 }
 
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 std::vector<double> Measure(int runs, const std::function<void(int)>& body) {
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
@@ -40,7 +47,8 @@ std::vector<double> Measure(int runs, const std::function<void(int)>& body) {
 }
 
 int TimeCommand(int runs, char** argv) {
-  Report("command", Measure(runs, [&](int) {
+  std::vector<double> rss_kib;
+  std::vector<double> ms = Measure(runs, [&](int) {
            pid_t pid = fork();
            if (pid == 0) {
              int null = open("/dev/null", O_WRONLY);  // the table is ours
@@ -49,13 +57,23 @@ int TimeCommand(int runs, char** argv) {
              _exit(127);
            }
            int status = 0;
-           waitpid(pid, &status, 0);
+           rusage usage{};  // the command's own, and its reaped children's maximum
+           wait4(pid, &status, 0, &usage);
            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
              std::fprintf(stderr, "cask_bench: %s failed\n", argv[0]);
              std::exit(1);
            }
-         }));
+           rss_kib.push_back(static_cast<double>(usage.ru_maxrss));
+         });
+  std::sort(ms.begin(), ms.end());
+  std::printf("%.2f %.2f %.0f\n", ms.front(), ms[ms.size() / 2], Median(rss_kib));
   return 0;
+}
+
+long MaxRssKib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
 }
 
 // Resident memory of a process, in KiB (VmRSS).
@@ -95,6 +113,7 @@ int main(int argc, char** argv) {
            p.Wait();
            c.Destroy();
          }));
+  std::printf("run_host_max_rss_kib %ld %ld\n", MaxRssKib(), MaxRssKib());
 
   cask::Process sleeper = Payload(config, {"/bin/sleep", "600"});
   cask::ScopedContainer running(factory.Run("running", config, sleeper));
@@ -106,10 +125,12 @@ int main(int argc, char** argv) {
   Report("stats", Measure(runs, [&](int) { running->Stats(); }));
   Report("processes", Measure(runs, [&](int) { running->Processes(); }));
 
-  // A created container waits at the exec barrier: its init is all there is.
+  // A created container waits at the exec barrier: every process in its cgroup counts.
   cask::Process waiting = Payload(config, {"/bin/true"});
   cask::ScopedContainer created(factory.Create("created", config, waiting));
-  std::printf("created_rss_kib %ld %ld\n", RssKib(created->State().init_pid), RssKib(created->State().init_pid));
+  long created_kib = 0;
+  for (pid_t pid : created->Processes()) created_kib += RssKib(pid);
+  std::printf("created_rss_kib %ld %ld\n", created_kib, created_kib);
 
   // 50 at once from threads of one Factory, then destroyed at once.
   std::vector<double> up, down;
@@ -137,8 +158,5 @@ int main(int argc, char** argv) {
   }
   Report("parallel50_start", up);
   Report("parallel50_destroy", down);
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::printf("host_max_rss_kib %ld %ld\n", usage.ru_maxrss, usage.ru_maxrss);
   return 0;
 }
