@@ -1,6 +1,7 @@
 // cask's side of the benchmark, and a timer for the other runtimes' commands.
 //
-//   cask_bench ROOTFS STATE_ROOT RUNS     the library rows, one "name min median" line each
+//   cask_bench ROOTFS STATE_ROOT RUNS PREFIX   the library rows, one "name min median" line
+//                                          each; container ids (and cgroups) start with PREFIX
 //   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait4): "min median
 //                                          rss", rss the median of its max RSS in KiB
 //
@@ -98,25 +99,26 @@ int main(int argc, char** argv) {
   if (argc > 3 && std::string(argv[1]) == "--time" && std::string(argv[3]) == "--") {
     return TimeCommand(std::stoi(argv[2]), argv + 4);
   }
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: cask_bench ROOTFS STATE_ROOT RUNS | --time RUNS -- CMD...\n");
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: cask_bench ROOTFS STATE_ROOT RUNS PREFIX | --time RUNS -- CMD...\n");
     return 2;
   }
   const int runs = std::stoi(argv[3]);
+  const std::string prefix = argv[4];
   auto factory = cask::Factory::New(argv[2], cask::InitArgs{"/proc/self/exe", {"init"}});
   cask::Config config = cask::DefaultConfig();  // pid, mnt, ipc, uts, net; runc's mounts
   config.root.path = argv[1];
 
   Report("run", Measure(runs, [&](int i) {
            cask::Process p = Payload(config, {"/bin/true"});
-           cask::Container c = factory.Run("run-" + std::to_string(i), config, p);
+           cask::Container c = factory.Run(prefix + "run-" + std::to_string(i), config, p);
            p.Wait();
            c.Destroy();
          }));
   std::printf("run_host_max_rss_kib %ld %ld\n", MaxRssKib(), MaxRssKib());
 
   cask::Process sleeper = Payload(config, {"/bin/sleep", "600"});
-  cask::ScopedContainer running(factory.Run("running", config, sleeper));
+  cask::ScopedContainer running(factory.Run(prefix + "running", config, sleeper));
   Report("exec", Measure(runs, [&](int) {
            cask::Process p = Payload(config, {"/bin/true"});
            running->Exec(p);
@@ -127,7 +129,7 @@ int main(int argc, char** argv) {
 
   // A created container waits at the exec barrier: every process in its cgroup counts.
   cask::Process waiting = Payload(config, {"/bin/true"});
-  cask::ScopedContainer created(factory.Create("created", config, waiting));
+  cask::ScopedContainer created(factory.Create(prefix + "created", config, waiting));
   long created_kib = 0;
   for (pid_t pid : created->Processes()) created_kib += RssKib(pid);
   std::printf("created_rss_kib %ld %ld\n", created_kib, created_kib);
@@ -143,7 +145,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 50; ++i) {
       threads.emplace_back([&, i] {
         processes[i] = Payload(config, {"/bin/sleep", "600"});
-        cask::Container c = factory.Run("many-" + std::to_string(i), config, processes[i]);
+        cask::Container c = factory.Run(prefix + "many-" + std::to_string(i), config, processes[i]);
         std::lock_guard lock(mutex);
         many.push_back(c);
       });
