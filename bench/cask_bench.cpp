@@ -1,7 +1,9 @@
 // cask's side of the benchmark, and a timer for the other runtimes' commands.
 //
-//   cask_bench ROOTFS STATE_ROOT RUNS     the library rows, one "name min median" line each
-//   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait): "min median"
+//   cask_bench ROOTFS STATE_ROOT RUNS PREFIX   the library rows, one "name min median" line
+//                                          each; container ids (and cgroups) start with PREFIX
+//   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait4): "min median
+//                                          rss", rss the median of its max RSS in KiB
 //
 // This program is its containers' init (cask::Init first), as nsinit is.
 #include <cask/cask.hpp>
@@ -16,6 +18,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +32,11 @@ void Report(const char* name, std::vector<double> ms) {
   std::printf("%s %.2f %.2f\n", name, ms.front(), ms[ms.size() / 2]);
 }
 
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 std::vector<double> Measure(int runs, const std::function<void(int)>& body) {
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
@@ -40,7 +48,8 @@ std::vector<double> Measure(int runs, const std::function<void(int)>& body) {
 }
 
 int TimeCommand(int runs, char** argv) {
-  Report("command", Measure(runs, [&](int) {
+  std::vector<double> rss_kib;
+  std::vector<double> ms = Measure(runs, [&](int) {
            pid_t pid = fork();
            if (pid == 0) {
              int null = open("/dev/null", O_WRONLY);  // the table is ours
@@ -49,13 +58,23 @@ int TimeCommand(int runs, char** argv) {
              _exit(127);
            }
            int status = 0;
-           waitpid(pid, &status, 0);
+           rusage usage{};  // the command's own, and its reaped children's maximum
+           wait4(pid, &status, 0, &usage);
            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
              std::fprintf(stderr, "cask_bench: %s failed\n", argv[0]);
              std::exit(1);
            }
-         }));
+           rss_kib.push_back(static_cast<double>(usage.ru_maxrss));
+         });
+  std::sort(ms.begin(), ms.end());
+  std::printf("%.2f %.2f %.0f\n", ms.front(), ms[ms.size() / 2], Median(rss_kib));
   return 0;
+}
+
+long MaxRssKib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
 }
 
 // Resident memory of a process, in KiB (VmRSS).
@@ -80,24 +99,26 @@ int main(int argc, char** argv) {
   if (argc > 3 && std::string(argv[1]) == "--time" && std::string(argv[3]) == "--") {
     return TimeCommand(std::stoi(argv[2]), argv + 4);
   }
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: cask_bench ROOTFS STATE_ROOT RUNS | --time RUNS -- CMD...\n");
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: cask_bench ROOTFS STATE_ROOT RUNS PREFIX | --time RUNS -- CMD...\n");
     return 2;
   }
   const int runs = std::stoi(argv[3]);
+  const std::string prefix = argv[4];
   auto factory = cask::Factory::New(argv[2], cask::InitArgs{"/proc/self/exe", {"init"}});
   cask::Config config = cask::DefaultConfig();  // pid, mnt, ipc, uts, net; runc's mounts
   config.root.path = argv[1];
 
   Report("run", Measure(runs, [&](int i) {
            cask::Process p = Payload(config, {"/bin/true"});
-           cask::Container c = factory.Run("run-" + std::to_string(i), config, p);
+           cask::Container c = factory.Run(prefix + "run-" + std::to_string(i), config, p);
            p.Wait();
            c.Destroy();
          }));
+  std::printf("run_host_max_rss_kib %ld %ld\n", MaxRssKib(), MaxRssKib());
 
   cask::Process sleeper = Payload(config, {"/bin/sleep", "600"});
-  cask::ScopedContainer running(factory.Run("running", config, sleeper));
+  cask::ScopedContainer running(factory.Run(prefix + "running", config, sleeper));
   Report("exec", Measure(runs, [&](int) {
            cask::Process p = Payload(config, {"/bin/true"});
            running->Exec(p);
@@ -106,10 +127,12 @@ int main(int argc, char** argv) {
   Report("stats", Measure(runs, [&](int) { running->Stats(); }));
   Report("processes", Measure(runs, [&](int) { running->Processes(); }));
 
-  // A created container waits at the exec barrier: its init is all there is.
+  // A created container waits at the exec barrier: every process in its cgroup counts.
   cask::Process waiting = Payload(config, {"/bin/true"});
-  cask::ScopedContainer created(factory.Create("created", config, waiting));
-  std::printf("created_rss_kib %ld %ld\n", RssKib(created->State().init_pid), RssKib(created->State().init_pid));
+  cask::ScopedContainer created(factory.Create(prefix + "created", config, waiting));
+  long created_kib = 0;
+  for (pid_t pid : created->Processes()) created_kib += RssKib(pid);
+  std::printf("created_rss_kib %ld %ld\n", created_kib, created_kib);
 
   // 50 at once from threads of one Factory, then destroyed at once.
   std::vector<double> up, down;
@@ -122,7 +145,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 50; ++i) {
       threads.emplace_back([&, i] {
         processes[i] = Payload(config, {"/bin/sleep", "600"});
-        cask::Container c = factory.Run("many-" + std::to_string(i), config, processes[i]);
+        cask::Container c = factory.Run(prefix + "many-" + std::to_string(i), config, processes[i]);
         std::lock_guard lock(mutex);
         many.push_back(c);
       });
@@ -137,8 +160,5 @@ int main(int argc, char** argv) {
   }
   Report("parallel50_start", up);
   Report("parallel50_destroy", down);
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::printf("host_max_rss_kib %ld %ld\n", usage.ru_maxrss, usage.ru_maxrss);
   return 0;
 }
