@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include "cgroup/parse.hpp"
 #include "cgroup/v2.hpp"
 #include "eventually.hpp"
+#include "subreaper.hpp"
 
 namespace cask::cgroup {
 namespace {
@@ -55,8 +55,6 @@ class Child {
         mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     REQUIRE(mem != MAP_FAILED);
     shared_ = new (mem) Shared;
-    // Grandchildren are reparented to us, so that the test can reap them.
-    REQUIRE(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
     pid_ = fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
@@ -74,6 +72,7 @@ class Child {
   Shared& shared() { return *shared_; }
 
  private:
+  ScopedSubreaper subreaper_;  // grandchildren are reparented to us: the test reaps them
   pid_t pid_ = -1;
   Shared* shared_ = nullptr;
 };

@@ -33,17 +33,13 @@ std::string Shell(const std::string& command) {
 
 // A tmux server of the test's own (its own socket), killed at the end; then it waits
 // until nsinit lists no container in `root` (its panes' nsinits got SIGHUP, passed it on,
-// and destroy their containers).
+// and destroy their containers). The server daemonized: the host's init reaps it and
+// its panes' orphans.
 class Tmux {
  public:
   explicit Tmux(std::string root) : socket_("cask-test-" + std::to_string(getpid())), root_(std::move(root)) {}
   ~Tmux() {
-    // The server daemonized, so it was reparented to this process (a subreaper): reap it.
-    pid_t server = std::atoi(Shell("tmux -L " + socket_ + " display -p '#{pid}' 2>/dev/null").c_str());
     if (std::system(("tmux -L " + socket_ + " kill-server 2>/dev/null").c_str()) != 0) return;
-    if (server > 0) {
-      Eventually([&] { return waitpid(server, nullptr, WNOHANG) != 0; }, std::chrono::seconds(10));
-    }
     Eventually(
         [&] {
           return Shell(std::string(CASK_NSINIT_PATH) + " --root " + root_ + " list").empty();

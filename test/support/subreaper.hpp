@@ -1,0 +1,17 @@
+// Makes the test process a child subreaper for one scope: orphans of its descendants are
+// reparented to it, so that the test can wait for them. Cleared again at the end, so that
+// a later test's orphans (a killed tmux's shells) go to the host's init, not to a test
+// process that never reaps them.
+#pragma once
+
+#include <sys/prctl.h>
+
+#include <catch2/catch.hpp>
+
+class ScopedSubreaper {
+ public:
+  ScopedSubreaper() { REQUIRE(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
+  ~ScopedSubreaper() { prctl(PR_SET_CHILD_SUBREAPER, 0); }
+  ScopedSubreaper(const ScopedSubreaper&) = delete;
+  ScopedSubreaper& operator=(const ScopedSubreaper&) = delete;
+};
