@@ -58,20 +58,27 @@ std::string UserFile(const std::string& dir, const std::string& name) {
   return dir + "/" + name;
 }
 
+// The leaf first: its parents exist nearly always, and the walk up is for when not.
 std::vector<std::string> MakeDirs(const std::string& dir) {
-  std::vector<std::string> made;
-  for (size_t slash = 1; slash != std::string::npos;) {
-    slash = dir.find('/', slash + 1);
-    std::string part = dir.substr(0, slash);
-    if (mkdir(part.c_str(), 0755) == 0) {
-      made.push_back(part);
-    } else if (errno != EEXIST) {
-      int err = errno;
-      RemoveMade(made);
-      throw Error(err, "mkdir " + part);
-    }
+  if (mkdir(dir.c_str(), 0755) == 0) return {dir};
+  if (errno == EEXIST) return {};
+  const size_t slash = dir.rfind('/');
+  if (errno != ENOENT || slash == 0 || slash == std::string::npos) throw Error(errno, "mkdir " + dir);
+  std::vector<std::string> made = MakeDirs(dir.substr(0, slash));
+  if (mkdir(dir.c_str(), 0755) == 0) {
+    made.push_back(dir);
+  } else if (errno != EEXIST) {
+    int err = errno;
+    RemoveMade(made);
+    throw Error(err, "mkdir " + dir);
   }
   return made;
+}
+
+bool RemoveIfEmpty(const std::string& dir) {
+  if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+  if (errno == EBUSY || errno == ENOTEMPTY) return false;
+  throw Error(errno, "rmdir " + dir);
 }
 
 namespace {

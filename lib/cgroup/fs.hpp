@@ -20,8 +20,12 @@ bool Exists(const std::string& path);
 // that would leave `dir`.
 std::string UserFile(const std::string& dir, const std::string& name);
 
-// mkdir -p; returns the directories it made, outermost first.
+// mkdir -p; returns the directories it made, outermost first (`dir` last, if it is new).
 std::vector<std::string> MakeDirs(const std::string& dir);
+
+// rmdir of a cgroup with no processes and no sub-cgroups (or none at all): true when it
+// is gone, false when it is busy.
+bool RemoveIfEmpty(const std::string& dir);
 
 // Adds the pids in `dir` and in its sub-cgroups to `pids`; a missing `dir` adds none.
 void CollectPids(const std::string& dir, std::vector<pid_t>& pids);

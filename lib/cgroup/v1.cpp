@@ -48,14 +48,14 @@ std::unique_ptr<V1Manager> V1Manager::Create(const std::vector<Hierarchy>& hiera
   }
   if (dirs.empty()) throw Error(ENOENT, "create cgroup " + path + ": no cgroup v1 hierarchy");
   auto manager = std::make_unique<V1Manager>(dirs, nullptr);
-  for (const auto& dir : manager->unique_dirs_) {
-    bool freezer = manager->Has("freezer") && dir == manager->Dir("freezer");
-    RefuseBusy(dir, freezer && Exists(dir) && FrozenV1(dir));
-  }
   try {
     for (const auto& dir : manager->unique_dirs_) {
       auto made = MakeDirs(dir);
       manager->made_.insert(manager->made_.end(), made.begin(), made.end());
+      if (made.empty() || made.back() != dir) {  // it was there: it must be idle
+        bool freezer = manager->Has("freezer") && dir == manager->Dir("freezer");
+        RefuseBusy(dir, freezer && FrozenV1(dir));
+      }
       if (manager->Has("cpuset") && dir == manager->Dir("cpuset")) InheritCpuset(made);
     }
     if (unified) manager->unified_ = V2Manager::Create(*unified, "unified", path, {});
@@ -121,14 +121,14 @@ bool V1Manager::Frozen() const {
 }
 
 void V1Manager::KillAll() {
-  if (Pids().empty()) return;
   if (unified_ && Exists(unified_->dir() + "/cgroup.kill")) {
     // Every process placed by Apply is in the unified cgroup too. A task frozen by the
     // v1 freezer does not die until it is thawed.
     unified_->KillAll();
-    if (Frozen()) Thaw();
+    if (Has("freezer") && Exists(Dir("freezer")) && Frozen()) Thaw();
     return;
   }
+  if (Pids().empty()) return;
   // Frozen processes cannot fork, so the list stays complete while it is killed.
   Freeze();
   KillEach(Pids());
@@ -136,8 +136,13 @@ void V1Manager::KillAll() {
 }
 
 void V1Manager::Destroy() {
-  KillAll();
-  for (const auto& dir : unique_dirs_) RemoveTree(dir);
+  // Empty cgroups, the common case, go with one rmdir each; only busy ones are walked.
+  std::vector<std::string> busy;
+  for (const auto& dir : unique_dirs_) {
+    if (!RemoveIfEmpty(dir)) busy.push_back(dir);
+  }
+  if (!busy.empty()) KillAll();
+  for (const auto& dir : busy) RemoveTree(dir);
   if (unified_) unified_->Destroy();
   RemoveMade(made_);
 }

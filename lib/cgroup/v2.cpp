@@ -53,9 +53,11 @@ void KillEach(const std::vector<pid_t>& pids) {
 std::unique_ptr<V2Manager> V2Manager::Create(const Hierarchy& h, const std::string& key,
                                              const std::string& path, const Resources& resources) {
   std::string dir = ResolvePath(h, path);
-  if (Exists(dir)) RefuseBusy(dir, FrozenV2(dir));
-  auto manager = std::make_unique<V2Manager>(key, dir, MakeDirs(dir));
+  auto made = MakeDirs(dir);
+  const bool existed = made.empty();
+  auto manager = std::make_unique<V2Manager>(key, dir, std::move(made));
   try {
+    if (existed) RefuseBusy(dir, FrozenV2(dir));
     // Controllers flow down from the cgroup the path starts at to the new one.
     std::string base = ResolvePath(h, path[0] == '/' ? "/" : ".");
     for (size_t slash = dir.find('/', base.size()); slash != std::string::npos;
@@ -85,20 +87,20 @@ void V2Manager::Thaw() { ThawV2(dir_); }
 bool V2Manager::Frozen() const { return FrozenV2(dir_); }
 
 void V2Manager::KillAll() {
-  if (Pids().empty()) return;
   // cgroup.kill (Linux 5.14) kills the whole subtree at once, forks included.
-  if (Exists(dir_ + "/cgroup.kill")) {
-    WriteFile(dir_ + "/cgroup.kill", "1");
-    return;
-  }
+  if (Exists(dir_ + "/cgroup.kill")) return WriteFile(dir_ + "/cgroup.kill", "1");
+  if (Pids().empty()) return;
   Freeze();
   KillEach(Pids());
   Thaw();
 }
 
 void V2Manager::Destroy() {
-  KillAll();
-  RemoveTree(dir_);
+  // An empty cgroup, the common case, goes with one rmdir; only a busy one is walked.
+  if (!RemoveIfEmpty(dir_)) {
+    KillAll();
+    RemoveTree(dir_);
+  }
   RemoveMade(made_);
 }
 

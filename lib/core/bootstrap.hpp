@@ -27,8 +27,9 @@ struct Bootstrap {
   bool fork = false;        // enter a pid namespace: fork, the parent reports and exits
   int extra_fds = 0;        // fds 4.. that the payload gets as 3..
   bool new_user_namespace = false;
-  // The config's seccomp filter, compiled by the host; config.seccomp is not sent.
-  std::optional<SeccompProgram> seccomp;
+  // The flags of the config's seccomp filter, compiled by the host, when there is one: its
+  // instructions come as the message's last fd (SealedSeccomp). config.seccomp is not sent.
+  std::optional<unsigned> seccomp_flags;
 };
 
 inline nlohmann::json ToJson(const Bootstrap& b) {
@@ -43,7 +44,7 @@ inline nlohmann::json ToJson(const Bootstrap& b) {
           {"fork", b.fork},
           {"extra_fds", b.extra_fds},
           {"new_user_namespace", b.new_user_namespace},
-          {"seccomp", b.seccomp ? ToJson(*b.seccomp) : nlohmann::json()}};
+          {"seccomp_flags", b.seccomp_flags ? nlohmann::json(*b.seccomp_flags) : nlohmann::json()}};
 }
 
 inline Bootstrap BootstrapFromJson(const nlohmann::json& json) {
@@ -59,7 +60,7 @@ inline Bootstrap BootstrapFromJson(const nlohmann::json& json) {
   b.fork = json.at("fork").get<bool>();
   b.extra_fds = json.at("extra_fds").get<int>();
   b.new_user_namespace = json.at("new_user_namespace").get<bool>();
-  if (!json.at("seccomp").is_null()) b.seccomp = SeccompProgramFromJson(json.at("seccomp"));
+  if (!json.at("seccomp_flags").is_null()) b.seccomp_flags = json.at("seccomp_flags").get<unsigned>();
   return b;
 }
 

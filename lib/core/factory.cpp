@@ -93,7 +93,7 @@ void FactoryImpl::WriteState(const State& state) const {
   std::string text = ToJson(state).dump(2);
   unique_fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
-      fsync(fd.get()) != 0 || rename(tmp.c_str(), (dir + "/state.json").c_str()) != 0) {
+      rename(tmp.c_str(), (dir + "/state.json").c_str()) != 0) {
     throw Error(errno, "write state of '" + state.id + "'");
   }
 }
@@ -127,31 +127,40 @@ std::string Fnv1a(const std::string& text) {
 // so that a program that makes one container per process (nsinit) compiles a profile once
 // per machine, not once per container. The root is root's; a file whose profile differs
 // from the one asked for is ignored and rewritten.
-std::shared_ptr<const SeccompProgram> FactoryImpl::CompiledSeccomp(const Seccomp& profile) const {
-  std::string key = json_detail::Write(profile).dump();
+std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp& profile) const {
+  const auto cached = [&]() -> std::shared_ptr<const SealedSeccomp> {
+    for (const auto& [known, sealed] : seccomp_cache) {
+      if (known == profile) return sealed;
+    }
+    return nullptr;
+  };
   {
     std::lock_guard lock(mutex);
-    if (auto it = seccomp_cache.find(key); it != seccomp_cache.end()) return it->second;
+    if (auto sealed = cached()) return sealed;
   }
+  const std::string key = json_detail::Write(profile).dump();
   const std::string dir = root + "/.seccomp";
   const std::string file = dir + "/" + Fnv1a(key) + ".json";
-  std::shared_ptr<const SeccompProgram> program;
+  std::optional<SeccompProgram> program;
   if (std::ifstream in{file}) {
-    nlohmann::json cached = nlohmann::json::parse(in, nullptr, false);
-    if (!cached.is_discarded() && cached.value("profile", "") == key) {
-      program = std::make_shared<const SeccompProgram>(SeccompProgramFromJson(cached.at("program")));
+    nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+    if (!json.is_discarded() && json.value("profile", "") == key) {
+      program = SeccompProgramFromJson(json.at("program"));
     }
   }
   if (!program) {
     // Compiled outside the lock: two threads may both compile a new profile, once.
-    program = std::make_shared<const SeccompProgram>(CompileSeccomp(profile));
+    program = CompileSeccomp(profile);
     mkdir(dir.c_str(), 0700);
     const std::string tmp = file + "." + std::to_string(getpid()) + ".tmp";
     std::ofstream(tmp) << nlohmann::json{{"profile", key}, {"program", ToJson(*program)}}.dump();
     if (rename(tmp.c_str(), file.c_str()) != 0) unlink(tmp.c_str());  // a cache: best effort
   }
+  auto sealed = std::make_shared<const SealedSeccomp>(SealProgram(*program));
   std::lock_guard lock(mutex);
-  return seccomp_cache.emplace(key, std::move(program)).first->second;
+  if (auto other = cached()) return other;  // another thread was first
+  seccomp_cache.emplace_back(profile, sealed);
+  return sealed;
 }
 
 State FactoryImpl::UpdateState(const std::string& id,

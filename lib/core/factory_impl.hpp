@@ -12,6 +12,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cask {
 
@@ -50,15 +52,17 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   mutable std::mutex mutex;  // guards logger, children and seccomp_cache
   LogCallback logger;
   std::multimap<std::string, std::shared_ptr<ChildRecord>> children;  // by container id
-  mutable std::map<std::string, std::shared_ptr<const SeccompProgram>> seccomp_cache;  // by profile JSON
+  // Few profiles per Factory, compared whole: cheaper than a key made from each.
+  mutable std::vector<std::pair<Seccomp, std::shared_ptr<const SealedSeccomp>>> seccomp_cache;
 
   void Log(std::string_view line) const;
   // The profile compiled once for this Factory (StepError "seccomp" if it does not compile).
-  std::shared_ptr<const SeccompProgram> CompiledSeccomp(const Seccomp& profile) const;
+  std::shared_ptr<const SealedSeccomp> CompiledSeccomp(const Seccomp& profile) const;
   std::string StateDir(const std::string& id) const { return root + "/" + id; }
   // Throws Error(kNotFound) when there is no such container.
   State ReadState(const std::string& id) const;
-  // Atomically: a temporary file, fsync, rename.
+  // Atomically: a temporary file, renamed over the old one. No fsync: the state describes
+  // processes, which do not outlive the machine either (OCI: keep it on a tmpfs).
   void WriteState(const State& state) const;
   // The state with its status brought up to date from the kernel.
   State CurrentState(const std::string& id) const;

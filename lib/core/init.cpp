@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -113,7 +114,15 @@ void WaitAtFifo(const unique_fd& fifo) {
     ThrowStep("bootstrap", "expected the bootstrap message", EPROTO);
   }
   Bootstrap b = BootstrapFromJson(message->payload);
-  unique_fd fifo = message->fds.empty() ? unique_fd() : std::move(message->fds.front());
+  // The fds in the order Launch sends them: the exec fifo (create), the seccomp program.
+  auto fds = message->fds.begin();
+  const auto next_fd = [&] {
+    if (fds == message->fds.end()) ThrowStep("bootstrap", "an fd is missing", EPROTO);
+    return std::move(*fds++);
+  };
+  unique_fd fifo = b.mode == Bootstrap::Mode::kCreate ? next_fd() : unique_fd();
+  std::optional<SeccompProgram> seccomp;
+  if (b.seccomp_flags) seccomp = ReadSealedProgram(next_fd().get(), *b.seccomp_flags);
 
   EnterNamespaces(b, channel);
   channel.Send(MessageType::kNeedSetup);
@@ -150,7 +159,7 @@ void WaitAtFifo(const unique_fd& fifo) {
 
   const bool no_new_privileges = Or(process.no_new_privileges, config.no_new_privileges);
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while init has it.
-  if (b.seccomp && !no_new_privileges) LoadSeccomp(*b.seccomp);
+  if (seccomp && !no_new_privileges) LoadSeccomp(*seccomp);
   const Capabilities caps = Or(process.capabilities, config.capabilities);
   DropBoundingSet(caps);
   KeepCapabilities(true);
@@ -177,7 +186,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   ArrangeExtraFds(b.extra_fds);
   auto argv = CStrings(process.args);
   auto envp = CStrings(env);
-  if (b.seccomp && no_new_privileges) LoadSeccomp(*b.seccomp);  // last: only execve follows
+  if (seccomp && no_new_privileges) LoadSeccomp(*seccomp);  // last: only execve follows
   execve(payload.c_str(), argv.data(), envp.data());
   ThrowErrno("exec", "execve " + payload);
 }
@@ -190,6 +199,14 @@ void Init(int argc, char** argv) {
     std::fprintf(stderr, "%s init: the entry of a container's init, run by cask only\n", argv[0]);
     std::exit(2);
   }
+  // Spawn blocked every signal; the host may ignore some (SIGPIPE, often), which an exec
+  // keeps. The payload starts as a fresh process would: default actions, nothing blocked.
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   // Move the sync socket clear of 3.., where the payload's extra fds go at exec. Fd 3
   // stays open (close-on-exec) so nothing else lands there meanwhile.
   int high = fcntl(kSyncFd, F_DUPFD_CLOEXEC, 64);

@@ -127,12 +127,14 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   spawn.extra_fds = process.extra_fds;
   spawn.gate = static_cast<bool>(request.before_exec);
   request.bootstrap.extra_fds = static_cast<int>(process.extra_fds.size());
+  std::shared_ptr<const SealedSeccomp> seccomp;
   if (auto& profile = request.bootstrap.config.seccomp) {
     try {
-      request.bootstrap.seccomp = *factory.CompiledSeccomp(*profile);
+      seccomp = factory.CompiledSeccomp(*profile);
     } catch (const StepError& e) {
       throw ToError(e, context);
     }
+    request.bootstrap.seccomp_flags = seccomp->flags;
     profile.reset();  // init gets the program, not the profile
   }
 
@@ -152,8 +154,9 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
     request.before_exec(child->pid);
     channel.OpenGate();
   }
-  std::vector<int> fds;
+  std::vector<int> fds;  // in this order; init takes them so
   if (request.fifo) fds.push_back(request.fifo.get());
+  if (seccomp) fds.push_back(seccomp->code.get());
   channel.Send(MessageType::kBootstrap, ToJson(request.bootstrap), fds);
 
   for (;;) {

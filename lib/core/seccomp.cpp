@@ -3,6 +3,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include "cask/unique_fd.hpp"
 
+#include "core/seal.hpp"
 #include "core/step_error.hpp"
 
 namespace cask {
@@ -114,6 +116,27 @@ void LoadSeccomp(const SeccompProgram& program) {
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &fprog) != 0) {
     ThrowErrno(kStep, "load the filter");
   }
+}
+
+SealedSeccomp SealProgram(const SeccompProgram& program) {
+  return {SealedBytes("cask-seccomp", program.code.data(), program.code.size() * sizeof(sock_filter)),
+          program.flags};
+}
+
+SeccompProgram ReadSealedProgram(int fd, unsigned flags) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) ThrowErrno(kStep, "stat the program");
+  const auto size = static_cast<size_t>(st.st_size);
+  if (size == 0 || size % sizeof(sock_filter) != 0 || size / sizeof(sock_filter) > BPF_MAXINSNS) {
+    ThrowStep(kStep, "the program's fd holds " + std::to_string(size) + " bytes", EINVAL);
+  }
+  SeccompProgram program;
+  program.flags = flags;
+  program.code.resize(size / sizeof(sock_filter));
+  if (pread(fd, program.code.data(), size, 0) != static_cast<ssize_t>(size)) {
+    ThrowErrno(kStep, "read the program");
+  }
+  return program;
 }
 
 nlohmann::json ToJson(const SeccompProgram& program) {

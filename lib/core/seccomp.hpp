@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cask/config.hpp>
+#include <cask/unique_fd.hpp>
 #include <linux/filter.h>
 
 #include <nlohmann/json.hpp>
@@ -26,7 +27,17 @@ SeccompProgram CompileSeccomp(const Seccomp& profile);
 // Loads the program into the calling thread (StepError "seccomp" on failure).
 void LoadSeccomp(const SeccompProgram& program);
 
-// Instructions travel to init as numbers: code | jt << 16 | jf << 24 | k << 32.
+// How init gets a program: its instructions in a sealed memfd, made once per profile, and
+// its flags in the bootstrap. Each container costs an fd passed, not a copy to encode.
+struct SealedSeccomp {
+  unique_fd code;
+  unsigned flags = 0;
+};
+SealedSeccomp SealProgram(const SeccompProgram& program);  // throws cask::Error
+// Init's side (StepError "seccomp" if the fd does not hold a program).
+SeccompProgram ReadSealedProgram(int fd, unsigned flags);
+
+// The form of the on-disk cache: instructions as numbers, code | jt << 16 | jf << 24 | k << 32.
 nlohmann::json ToJson(const SeccompProgram& program);
 SeccompProgram SeccompProgramFromJson(const nlohmann::json& json);
 

@@ -3,24 +3,45 @@
 #include <cask/error.hpp>
 #include <fcntl.h>
 #include <linux/close_range.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <cerrno>
 
 namespace cask {
 namespace {
 
-pid_t Clone3(unsigned long flags, int* pidfd) {
-  clone_args args{};
-  args.flags = flags | CLONE_PIDFD;
-  args.pidfd = reinterpret_cast<uint64_t>(pidfd);
-  args.exit_signal = SIGCHLD;
-  return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof(args)));
+// What the child reads between clone and exec: in the parent's memory (shared, or a
+// copy when the child waits at its gate).
+struct ChildArgs {
+  const int* source_fds;
+  int floor;
+  int exe;
+  bool gate;
+  char* const* argv;
+  char* const* envp;
+};
+
+// The child: async-signal-safe syscalls only, every signal blocked (Spawn blocked them;
+// init unblocks them once it runs).
+int ChildMain(void* arg) {
+  const auto& a = *static_cast<const ChildArgs*>(arg);
+  for (int target = 0; target < a.floor; ++target) {
+    if (dup2(a.source_fds[target], target) < 0) _exit(127);
+  }
+  syscall(SYS_close_range, a.floor, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (a.gate) {
+    // The host has written the id maps: become root of the new user namespace so that
+    // the exec keeps the namespace's capabilities. Raw syscalls: glibc's wrappers
+    // would try to reach the parent's other threads.
+    char byte;
+    if (read(kSyncFd, &byte, 1) != 1) _exit(127);
+    if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(126);
+  }
+  syscall(SYS_execveat, a.exe, "", a.argv, a.envp, AT_EMPTY_PATH);
+  _exit(127);
 }
 
 }  // namespace
@@ -46,27 +67,25 @@ Spawned Spawn(const SpawnRequest& request) {
   for (const auto& arg : request.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   char* envp[] = {const_cast<char*>(kSyncFdEnv), nullptr};
+  ChildArgs args{source_fds.data(), floor, exe.get(), request.gate, argv.data(), envp};
 
+  // As posix_spawn: the child shares our memory and this thread sleeps until it has
+  // exec'd, so no page table is copied and no page of a large host is copied on write
+  // afterwards. A child that waits at its gate for the host gets a copy instead (a fork).
+  // Its stack is this array: this frame stays put until the exec, or the child has a copy.
+  alignas(16) char stack[16 * 1024];
+  unsigned long flags = request.clone_flags | CLONE_PIDFD | SIGCHLD;
+  if (!request.gate) flags |= CLONE_VM | CLONE_VFORK;
+  // Blocked in the child until init unblocks them: a handler of ours must never run in
+  // the child, and init must not inherit the calling thread's mask.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   int pidfd = -1;
-  pid_t pid = Clone3(request.clone_flags, &pidfd);
-  if (pid < 0) throw Error(errno, "spawn: clone");
-  if (pid == 0) {
-    // The child: async-signal-safe syscalls only.
-    for (int target = 0; target < floor; ++target) {
-      if (dup2(source_fds[target], target) < 0) _exit(127);
-    }
-    syscall(SYS_close_range, floor, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (request.gate) {
-      // The host has written the id maps: become root of the new user namespace so that
-      // the exec keeps the namespace's capabilities. Raw syscalls: glibc's wrappers
-      // would try to reach the parent's other threads.
-      char byte;
-      if (read(kSyncFd, &byte, 1) != 1) _exit(127);
-      if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(126);
-    }
-    syscall(SYS_execveat, exe.get(), "", argv.data(), envp, AT_EMPTY_PATH);
-    _exit(127);
-  }
+  pid_t pid = clone(ChildMain, stack + sizeof(stack), static_cast<int>(flags), &args, &pidfd);
+  int clone_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) throw Error(clone_errno, "spawn: clone");
   return {pid, unique_fd(pidfd)};
 }
 

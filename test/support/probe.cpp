@@ -25,7 +25,8 @@
 // cwd, umask ("0022"), env, rlimits (name -> {soft, hard}; -1 is unlimited),
 // capabilities (set -> sorted names), no_new_privs, seccomp, oom_score_adj, mounts
 // ([{mount_point, fs_type, source, options}]), fds (number -> target), root_writable,
-// dev (name -> {type, major, minor}), cgroup (lines).
+// dev (name -> {type, major, minor}), cgroup (lines), signals ({blocked, ignored}: the
+// hex masks of /proc/self/status).
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
@@ -257,6 +258,7 @@ void PrintAll() {
       {"root_writable", RootWritable() ? "true" : "false"},
       {"dev", Dev()},
       {"cgroup", List(cgroup)},
+      {"signals", Object({{"blocked", Quote(status["SigBlk"])}, {"ignored", Quote(status["SigIgn"])}})},
   });
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fputc('\n', stdout);
