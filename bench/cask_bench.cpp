@@ -7,9 +7,8 @@
 //   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait4): "min median
 //                                          rss", rss the median of its max RSS in KiB
 //
-// This program is its containers' init (cask::Init first), as nsinit is.
+// Its containers' init is the library's default helper, cask-init (nsinit is its own).
 #include <cask/cask.hpp>
-#include <cask/init.hpp>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -97,7 +96,6 @@ cask::Process Payload(const cask::Config& config, std::vector<std::string> args)
 }  // namespace
 
 int main(int argc, char** argv) {
-  cask::Init(argc, argv);
   if (argc > 3 && std::string(argv[1]) == "--time" && std::string(argv[3]) == "--") {
     return TimeCommand(std::stoi(argv[2]), argv + 4);
   }
@@ -107,7 +105,7 @@ int main(int argc, char** argv) {
   }
   const int runs = std::stoi(argv[3]);
   const std::string prefix = argv[4];
-  auto factory = cask::Factory::New(argv[2], cask::InitArgs{"/proc/self/exe", {"init"}});
+  auto factory = cask::Factory::New(argv[2], cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
   cask::Config config = cask::DefaultConfig();  // pid, mnt, ipc, uts, net; runc's mounts
   config.root.path = argv[1];
 
