@@ -270,25 +270,25 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
       throw ToError(e, context);
     }
   };
+  // The state is on disk before init can be ready: a host that dies from here on leaves
+  // a container that List shows and Destroy removes, never an init waiting unseen at
+  // the barrier. Written while init mounts, so it costs no time.
+  request.setting_up = [&](pid_t pid) {
+    State state;
+    state.id = id;
+    state.status = Status::kCreated;
+    state.init_pid = pid;
+    state.init_start_time = ProcessStartTime(pid);
+    state.created = Rfc3339(std::chrono::system_clock::now());
+    state.cgroup_paths = cgroup->Paths();
+    for (const auto& ns : config.namespaces) {
+      state.namespace_paths[std::string(NamespaceName(ns.type))] =
+          ns.path.empty() ? "/proc/" + std::to_string(pid) + "/ns/" + ProcNsName(ns.type) : ns.path;
+    }
+    state.config = config;
+    WriteState(state);
+  };
   auto child = Launch(*this, request, process);
-  undo.Add([child] {
-    kill(child->pid, SIGKILL);
-    child->Wait();
-  });
-
-  State state;
-  state.id = id;
-  state.status = Status::kCreated;
-  state.init_pid = child->pid;
-  state.init_start_time = ProcessStartTime(child->pid);
-  state.created = Rfc3339(std::chrono::system_clock::now());
-  state.cgroup_paths = cgroup->Paths();
-  for (const auto& ns : config.namespaces) {
-    state.namespace_paths[std::string(NamespaceName(ns.type))] =
-        ns.path.empty() ? "/proc/" + std::to_string(child->pid) + "/ns/" + ProcNsName(ns.type) : ns.path;
-  }
-  state.config = config;
-  WriteState(state);
   Track(id, child);
   undo.Dismiss();
   return MakeContainer(id, config);

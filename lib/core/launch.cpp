@@ -189,6 +189,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
       case MessageType::kNeedSetup:
         if (request.setup) request.setup(child->pid);
         channel.Send(MessageType::kSetupDone, {{"pid", child->pid}});
+        if (request.setting_up) request.setting_up(child->pid);
         break;
       case MessageType::kLog:
         factory.Log(message->payload.get<std::string>());

@@ -18,6 +18,8 @@ struct LaunchRequest {
   std::function<void(pid_t)> before_exec;
   // Runs when init asks for setup, with the pid that carries on: id maps, cgroup, veth.
   std::function<void(pid_t)> setup;
+  // Runs once init has been told to go on, while it sets the container up.
+  std::function<void(pid_t)> setting_up;
   std::string context;  // "create 'web'", for error messages
 };
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "eventually.hpp"
 #include "harness.hpp"
 #include "leftovers.hpp"
 #include "subreaper.hpp"
@@ -311,6 +312,36 @@ TEST_CASE("a container outlives the process that created it and loads elsewhere"
   REQUIRE(waitpid(init, &init_status, 0) == init);
   CHECK(WIFSIGNALED(init_status));
   CHECK(WTERMSIG(init_status) == SIGKILL);
+}
+
+TEST_CASE("a host that dies while init sets up leaves a container that Destroy removes", "[lifecycle]") {
+  Harness h;
+  const std::string id = NewId("orphan");
+  const std::string marks = h.state_root() + "/marks-" + id;
+  std::filesystem::create_directories(marks);
+  cask::Config config = h.BaseConfig();
+  config.mounts.push_back({marks, "/marks", "bind", {"rbind"}});
+  // A create_container hook runs in init, in the middle of its setup: it says so, then
+  // holds init there while the host is killed.
+  config.hooks.create_container.push_back({"/bin/sh", {"sh", "-c", "touch /marks/in-hook; exec sleep 30"}, {}, {}});
+  ScopedSubreaper subreaper;  // init is adopted by this test when its host dies
+  pid_t host = fork();
+  REQUIRE(host >= 0);
+  if (host == 0) {
+    auto factory = cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
+    factory.Create(id, config);
+    _exit(0);
+  }
+  REQUIRE(cask::test::Eventually([&] { return std::filesystem::exists(marks + "/in-hook"); }));
+  REQUIRE(kill(host, SIGKILL) == 0);
+  REQUIRE(waitpid(host, nullptr, 0) == host);
+
+  REQUIRE(h.factory().List() == std::vector<std::string>{id});
+  cask::Container container = h.factory().Load(id);
+  const pid_t init = container.State().init_pid;
+  container.Destroy();
+  REQUIRE(waitpid(init, nullptr, 0) == init);
+  CHECK(h.factory().List().empty());
 }
 
 TEST_CASE("bad input is a clear error and leaves nothing behind", "[lifecycle]") {
