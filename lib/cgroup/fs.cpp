@@ -12,24 +12,15 @@
 
 #include "cask/error.hpp"
 #include "cask/unique_fd.hpp"
+#include "core/text.hpp"
 
 namespace cask::cgroup {
 
 std::optional<std::string> ReadFileIfExists(const std::string& path) {
-  unique_fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return std::nullopt;
-    throw Error(errno, "open " + path);
-  }
   std::string text;
-  char buf[4096];
-  while (true) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error(errno, "read " + path);
-    if (n == 0) return text;
-    text.append(buf, static_cast<size_t>(n));
-  }
+  if (ReadWholeFile(path, text)) return text;
+  if (errno == ENOENT) return std::nullopt;
+  throw Error(errno, "read " + path);
 }
 
 std::string ReadFile(const std::string& path) {

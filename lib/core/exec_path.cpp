@@ -6,9 +6,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <sstream>
 
 #include "core/step_error.hpp"
+#include "core/text.hpp"
 
 namespace cask {
 namespace {
@@ -48,9 +48,8 @@ std::string LookPath(const std::string& name, const std::vector<std::string>& en
   for (const auto& var : env) {
     if (var.rfind("PATH=", 0) == 0) path = var.substr(5);
   }
-  std::istringstream dirs(path);
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+  for (std::string_view dir : SplitText(path, ':')) {
+    std::string candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + name;
     if (IsExecutableFile(candidate)) return candidate;
   }
   ThrowStep("exec", "payload \"" + name + "\" not found in $PATH (" + path + ")", ENOENT);

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 #include "core/bootstrap.hpp"
 #include "core/capabilities.hpp"
@@ -28,6 +27,7 @@
 #include "core/step_error.hpp"
 #include "core/sync.hpp"
 #include "core/terminal.hpp"
+#include "core/text.hpp"
 #include "core/user.hpp"
 #include "net/net.hpp"
 
@@ -39,9 +39,11 @@ T Or(const std::optional<T>& process_value, const T& container_value) {
   return process_value ? *process_value : container_value;
 }
 
+// A missing /etc/passwd or /etc/group is no error: numeric ids need neither.
 ExecUser LookUpUser(const ProcessConfig& process) {
-  std::ifstream passwd("/etc/passwd");
-  std::ifstream group("/etc/group");
+  std::string passwd, group;
+  ReadWholeFile("/etc/passwd", passwd);
+  ReadWholeFile("/etc/group", group);
   return ResolveUser(process.user, process.additional_groups, ParsePasswd(passwd), ParseGroup(group));
 }
 

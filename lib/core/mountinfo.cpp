@@ -1,10 +1,10 @@
 #include "core/mountinfo.hpp"
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
+
+#include "core/text.hpp"
 
 namespace cask {
 namespace {
@@ -88,11 +88,9 @@ std::vector<MountInfo> ParseMountInfo(std::string_view text) {
 }
 
 std::vector<MountInfo> ReadMountInfo(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::system_error(errno, std::generic_category(), "read " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return ParseMountInfo(buffer.str());
+  std::string text;
+  if (!ReadWholeFile(path, text)) throw std::system_error(errno, std::generic_category(), "read " + path);
+  return ParseMountInfo(text);
 }
 
 }  // namespace cask

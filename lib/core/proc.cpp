@@ -1,25 +1,22 @@
 #include "core/proc.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <charconv>
+
+#include "core/text.hpp"
 
 namespace cask {
 
 uint64_t ProcessStartTime(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat;
-  if (!std::getline(in, stat)) return 0;
+  if (!ReadWholeFile("/proc/" + std::to_string(pid) + "/stat", stat)) return 0;
   // comm may hold spaces and parentheses: the fields start after the last ')'.
   auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string state;
-  fields >> state;  // field 3
-  if (state == "Z" || state == "X") return 0;
-  std::string skip;
-  for (int field = 4; field < 22; ++field) fields >> skip;
+  if (close == std::string::npos || close + 2 > stat.size()) return 0;
+  // Field 3 (the state) is the first here; the start time is field 22.
+  std::vector<std::string_view> fields = SplitText(std::string_view(stat).substr(close + 2), ' ');
+  if (fields.size() < 20 || fields[0] == "Z" || fields[0] == "X") return 0;
   uint64_t start = 0;
-  fields >> start;
+  std::from_chars(fields[19].data(), fields[19].data() + fields[19].size(), start);
   return start;
 }
 

@@ -6,13 +6,12 @@
 #include <sys/statfs.h>
 
 #include <cerrno>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "core/mountinfo.hpp"
 #include "core/rootfs_path.hpp"
 #include "core/step_error.hpp"
+#include "core/text.hpp"
 
 namespace cask {
 namespace {
@@ -23,25 +22,22 @@ constexpr char kHostCgroup[] = "/sys/fs/cgroup";
 // /proc/self/cgroup: controllers ("memory", "cpu,cpuacct", "name=systemd"; "" for v2)
 // to the cgroup path.
 std::map<std::string, std::string> OwnCgroups() {
-  std::ifstream in("/proc/self/cgroup");
-  if (!in) ThrowErrno(kStep, "read /proc/self/cgroup");
+  std::string text;
+  if (!ReadWholeFile("/proc/self/cgroup", text)) ThrowErrno(kStep, "read /proc/self/cgroup");
   std::map<std::string, std::string> own;
-  std::string line;
-  while (std::getline(in, line)) {
+  for (std::string_view line : TextLines(text)) {
     size_t first = line.find(':');
     size_t second = line.find(':', first + 1);
-    if (first == std::string::npos || second == std::string::npos) continue;
-    own[line.substr(first + 1, second - first - 1)] = line.substr(second + 1);
+    if (first == std::string_view::npos || second == std::string_view::npos) continue;
+    own[std::string(line.substr(first + 1, second - first - 1))] = std::string(line.substr(second + 1));
   }
   return own;
 }
 
 bool HasAll(const std::string& super_options, const std::string& controllers) {
   std::string options = "," + super_options + ",";
-  std::stringstream list(controllers);
-  std::string controller;
-  while (std::getline(list, controller, ',')) {
-    if (options.find("," + controller + ",") == std::string::npos) return false;
+  for (std::string_view controller : SplitText(controllers, ',')) {
+    if (options.find("," + std::string(controller) + ",") == std::string::npos) return false;
   }
   return true;
 }

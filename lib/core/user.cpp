@@ -3,23 +3,14 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
-#include <sstream>
 
 #include "core/step_error.hpp"
+#include "core/text.hpp"
 
 namespace cask {
 namespace {
 
-std::vector<std::string> Split(const std::string& line, char sep) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, sep)) fields.push_back(field);
-  if (!line.empty() && line.back() == sep) fields.emplace_back();
-  return fields;
-}
-
-std::optional<uint32_t> ParseId(const std::string& text) {
+std::optional<uint32_t> ParseId(std::string_view text) {
   uint32_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
@@ -44,31 +35,31 @@ gid_t GroupId(const std::vector<GroupEntry>& group, const std::string& name_or_i
 
 }  // namespace
 
-std::vector<PasswdEntry> ParsePasswd(std::istream& in) {
+std::vector<PasswdEntry> ParsePasswd(std::string_view text) {
   std::vector<PasswdEntry> entries;
-  for (std::string line; std::getline(in, line);) {
-    auto f = Split(line, ':');
+  for (std::string_view line : TextLines(text)) {
+    auto f = SplitText(line, ':');
     if (f.size() < 7 || f[0].empty()) continue;
     auto uid = ParseId(f[2]);
     auto gid = ParseId(f[3]);
     if (!uid || !gid) continue;
-    entries.push_back({f[0], *uid, *gid, f[5]});
+    entries.push_back({std::string(f[0]), *uid, *gid, std::string(f[5])});
   }
   return entries;
 }
 
-std::vector<GroupEntry> ParseGroup(std::istream& in) {
+std::vector<GroupEntry> ParseGroup(std::string_view text) {
   std::vector<GroupEntry> entries;
-  for (std::string line; std::getline(in, line);) {
-    auto f = Split(line, ':');
+  for (std::string_view line : TextLines(text)) {
+    auto f = SplitText(line, ':');
     if (f.size() < 4 || f[0].empty()) continue;
     auto gid = ParseId(f[2]);
     if (!gid) continue;
     std::vector<std::string> members;
-    for (auto& m : Split(f[3], ',')) {
-      if (!m.empty()) members.push_back(m);
+    for (std::string_view m : SplitText(f[3], ',')) {
+      if (!m.empty()) members.emplace_back(m);
     }
-    entries.push_back({f[0], *gid, std::move(members)});
+    entries.push_back({std::string(f[0]), *gid, std::move(members)});
   }
   return entries;
 }

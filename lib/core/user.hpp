@@ -4,8 +4,8 @@
 
 #include <sys/types.h>
 
-#include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cask {
@@ -23,9 +23,9 @@ struct GroupEntry {
   std::vector<std::string> members;
 };
 
-// Malformed lines are skipped, as libc does.
-std::vector<PasswdEntry> ParsePasswd(std::istream& in);
-std::vector<GroupEntry> ParseGroup(std::istream& in);
+// The text of /etc/passwd and /etc/group. Malformed lines are skipped, as libc does.
+std::vector<PasswdEntry> ParsePasswd(std::string_view text);
+std::vector<GroupEntry> ParseGroup(std::string_view text);
 
 struct ExecUser {
   uid_t uid = 0;

@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <sstream>
 
 #include "core/step_error.hpp"
 #include "core/user.hpp"
@@ -21,20 +20,18 @@ const char* kGroup =
     "nogroup:x:65534:\n";
 
 cask::ExecUser Resolve(const std::string& spec, std::vector<std::string> additional = {}) {
-  std::istringstream passwd(kPasswd), group(kGroup);
-  return cask::ResolveUser(spec, additional, cask::ParsePasswd(passwd), cask::ParseGroup(group));
+  return cask::ResolveUser(spec, additional, cask::ParsePasswd(kPasswd), cask::ParseGroup(kGroup));
 }
 
 }  // namespace
 
 TEST_CASE("passwd and group parsing skips malformed lines") {
-  std::istringstream passwd(kPasswd), group(kGroup);
-  auto users = cask::ParsePasswd(passwd);
+  auto users = cask::ParsePasswd(kPasswd);
   REQUIRE(users.size() == 3);
   CHECK(users[1].name == "alice");
   CHECK(users[1].uid == 1000);
   CHECK(users[1].home == "/home/alice");
-  auto groups = cask::ParseGroup(group);
+  auto groups = cask::ParseGroup(kGroup);
   REQUIRE(groups.size() == 5);
   CHECK(groups[1].members == std::vector<std::string>{"alice", "bob"});
   CHECK(groups[0].members.empty());
