@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "cgroup/fs.hpp"
+#include "cgroup_testing.hpp"
 #include "cgroup/hierarchy.hpp"
 #include "cgroup/manager.hpp"
 #include "cgroup/v2.hpp"
@@ -22,10 +23,12 @@ struct Open {
   const char* path;
   int flags;
 };
-constexpr std::array<Open, 3> kOpens = {{
+constexpr std::array<Open, 5> kOpens = {{
     {"/dev/null", O_RDWR},
     {"/dev/null", O_RDONLY},
     {"/dev/zero", O_RDWR},
+    {"/dev/zero", O_RDONLY},
+    {"/dev/full", O_RDONLY},
 }};
 using Errnos = std::array<int, kOpens.size()>;
 
@@ -73,13 +76,6 @@ class Opener {
   pid_t pid_ = -1;
 };
 
-const Hierarchy* FindV2(const std::vector<Hierarchy>& hierarchies) {
-  for (const auto& h : hierarchies) {
-    if (h.v2) return &h;
-  }
-  return nullptr;
-}
-
 DeviceRule Rule(bool allow, char type, int64_t major, int64_t minor, const char* access) {
   return {.allow = allow, .type = type, .major = major, .minor = minor, .access = access};
 }
@@ -87,7 +83,7 @@ DeviceRule Rule(bool allow, char type, int64_t major, int64_t minor, const char*
 TEST_CASE("cgroup v2 device program denies and allows opens and is replaced on update",
           "[cgroup]") {
   auto hierarchies = DiscoverHierarchies();
-  const Hierarchy* v2 = FindV2(hierarchies);
+  const Hierarchy* v2 = FindHierarchy(hierarchies, true);
   if (!v2) {
     WARN("no cgroup2 hierarchy; skipped");
     return;
@@ -96,54 +92,56 @@ TEST_CASE("cgroup v2 device program denies and allows opens and is replaced on u
   Resources deny_null;
   deny_null.devices = {Rule(true, 'a', -1, -1, "rwm"), Rule(false, 'c', 1, 3, "rwm")};
   auto m = V2Manager::Create(*v2, "unified", name, deny_null);
-  struct Remove {
-    V2Manager* m;
-    ~Remove() {
-      try {
-        m->Destroy();
-      } catch (const std::exception& e) {
-        WARN("cleanup: " << e.what());
-      }
-    }
-  } remove{m.get()};
+  DestroyGuard guard{m.get()};
 
   Opener opener;
   m->Apply(opener.pid());
-  CHECK(opener.Try() == Errnos{EPERM, EPERM, 0});
+  CHECK(opener.Try() == Errnos{EPERM, EPERM, 0, 0, 0});
 
   // The new list replaces the old program: were both attached, nothing would open.
   Resources only_null;
   only_null.devices = {Rule(false, 'a', -1, -1, "rwm"), Rule(true, 'c', 1, 3, "rwm")};
   m->Set(only_null);
-  CHECK(opener.Try() == Errnos{0, 0, EPERM});
+  CHECK(opener.Try() == Errnos{0, 0, EPERM, EPERM, EPERM});
 
   Resources null_read_only;
   null_read_only.devices = {Rule(false, 'a', -1, -1, "rwm"), Rule(true, 'c', 1, 3, "r"),
                             Rule(true, 'c', -1, 5, "rw")};
   m->Set(null_read_only);
-  CHECK(opener.Try() == Errnos{EPERM, 0, 0});
+  CHECK(opener.Try() == Errnos{EPERM, 0, 0, 0, EPERM});
 
   // Resources without devices leave the program alone.
   m->Set({});
-  CHECK(opener.Try() == Errnos{EPERM, 0, 0});
+  CHECK(opener.Try() == Errnos{EPERM, 0, 0, 0, EPERM});
+
+  // A deny after the allows narrows one device: null is read-only, zero too.
+  Resources narrowed;
+  narrowed.devices = {Rule(false, 'a', -1, -1, "rwm"), Rule(true, 'c', 1, 3, "rwm"), Rule(true, 'c', 1, 5, "r"),
+                      Rule(false, 'c', 1, 3, "w")};
+  m->Set(narrowed);
+  CHECK(opener.Try() == Errnos{EPERM, 0, EPERM, 0, EPERM});
+  Resources only_full;
+  only_full.devices = {Rule(false, 'a', -1, -1, "rwm"), Rule(true, 'c', 1, 7, "rw")};
+  m->Set(only_full);
+  CHECK(opener.Try() == Errnos{EPERM, EPERM, EPERM, EPERM, 0});
 }
 
 TEST_CASE("cgroup v2 device program refused by the verifier comes with its log", "[cgroup]") {
   auto hierarchies = DiscoverHierarchies();
-  const Hierarchy* v2 = FindV2(hierarchies);
+  const Hierarchy* v2 = FindHierarchy(hierarchies, true);
   if (!v2) {
     WARN("no cgroup2 hierarchy; skipped");
     return;
   }
   std::string name = "cask-test-devices-bad-" + std::to_string(getpid());
   auto m = V2Manager::Create(*v2, "unified", name, {});
+  DestroyGuard guard{m.get()};
   // Exits without setting r0.
   bpf_insn exit{};
   exit.code = BPF_JMP | BPF_EXIT;
   CHECK_THROWS_WITH(
       AttachDeviceProgram(m->dir(), {exit}),
       Catch::Contains(m->dir()) && Catch::Contains("the verifier says") && Catch::Contains("R0"));
-  m->Destroy();
 }
 
 // The exceptions as the v1 kernel lists them in devices.list.

@@ -19,6 +19,7 @@
 #include "cgroup/manager.hpp"
 #include "cgroup/parse.hpp"
 #include "cgroup/v2.hpp"
+#include "cgroup_testing.hpp"
 #include "eventually.hpp"
 #include "subreaper.hpp"
 
@@ -113,18 +114,6 @@ int TermSignal(pid_t pid) {
   return reaped && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
-// Destroys a manager at the end of a test, whatever happened.
-struct DestroyGuard {
-  Manager* manager;
-  ~DestroyGuard() {
-    try {
-      if (manager) manager->Destroy();
-    } catch (const std::exception& e) {
-      WARN("cleanup: " << e.what());
-    }
-  }
-};
-
 // The directories cgroup `path` would have, in every hierarchy.
 std::vector<std::string> ExpectedDirs(const std::string& path) {
   std::vector<std::string> dirs;
@@ -137,13 +126,6 @@ bool NoneExists(const std::vector<std::string>& dirs) {
     if (Exists(d)) return false;
   }
   return true;
-}
-
-const Hierarchy* FindHierarchy(const std::vector<Hierarchy>& hierarchies, bool v2) {
-  for (const auto& h : hierarchies) {
-    if (h.v2 == v2) return &h;
-  }
-  return nullptr;
 }
 
 TEST_CASE("cgroup manager places processes, lists them and removes everything") {
@@ -261,6 +243,21 @@ TEST_CASE("cgroup manager refuses a bad value, naming the file, and leaves nothi
   CHECK(NoneExists(ExpectedDirs(name)));
 }
 
+TEST_CASE("cgroup manager makes missing parents and removes them with the cgroup") {
+  const std::string top = UniqueName();
+  auto m = Manager::Create(top + "/middle/leaf", {});
+  DestroyGuard guard{m.get()};
+  auto paths = m->Paths();
+  for (const auto& [key, dir] : paths) CHECK(Exists(dir));
+  m->Destroy();
+  for (const auto& [key, dir] : paths) {
+    INFO(dir);
+    std::string parent = dir.substr(0, dir.rfind("/middle/leaf"));
+    CHECK_FALSE(Exists(dir));
+    CHECK_FALSE(Exists(parent));  // made by Create, so removed by Destroy
+  }
+}
+
 TEST_CASE("cgroup manager refuses a cgroup in use") {
   std::string name = UniqueName();
   auto m = Manager::Create(name, {});
@@ -376,53 +373,6 @@ TEST_CASE("cgroup v2 manager on the unified hierarchy") {
   CHECK(TermSignal(child.pid()) == SIGKILL);
   m->Destroy();
   CHECK_FALSE(Exists(dir));
-}
-
-// In a forked child placed in `m` first: which of /dev/null (read, write), /dev/zero and
-// /dev/full opened, as bits 1, 2, 4 and 8.
-int OpensInside(Manager& m) {
-  int go[2];
-  REQUIRE(pipe(go) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    char byte;
-    if (read(go[0], &byte, 1) != 1) _exit(255);
-    int opened = 0, bit = 1;
-    for (auto [path, flags] : {std::pair{"/dev/null", O_RDONLY}, {"/dev/null", O_WRONLY}, {"/dev/zero", O_RDONLY},
-                               {"/dev/full", O_RDONLY}}) {
-      int fd = open(path, flags);
-      if (fd >= 0) opened |= bit;
-      bit <<= 1;
-    }
-    _exit(opened);
-  }
-  close(go[0]);
-  m.Apply(pid);
-  REQUIRE(write(go[1], "x", 1) == 1);
-  close(go[1]);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  return WEXITSTATUS(status);
-}
-
-TEST_CASE("cgroup v2 device rules are an eBPF program the kernel enforces") {
-  auto hierarchies = DiscoverHierarchies();
-  const Hierarchy* v2 = FindHierarchy(hierarchies, true);
-  if (!v2) {
-    WARN("no cgroup2 hierarchy; skipped");
-    return;
-  }
-  Resources r;
-  r.devices = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"}, {true, 'c', 1, 5, "r"}, {false, 'c', 1, 3, "w"}};
-  auto m = V2Manager::Create(*v2, "unified", UniqueName(), r);
-  DestroyGuard guard{m.get()};
-  CHECK(OpensInside(*m) == (1 | 4));  // null for reading, zero; not null for writing, not full
-
-  Resources update;
-  update.devices = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 7, "rw"}};
-  m->Set(update);
-  CHECK(OpensInside(*m) == 8);  // the old program is gone: only full
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
-// The host compiles seccomp profiles; init gets the program as JSON numbers.
+// The host compiles seccomp profiles; init gets the program in a sealed memfd, and the
+// on-disk cache keeps it as JSON numbers.
 #include <cask/defaults.hpp>
 #include <cask/seccomp_profile.hpp>
 
+#include <fcntl.h>
 #include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -20,6 +24,25 @@ TEST_CASE("the default profile compiles and survives the trip to init") {
   REQUIRE(back.code.size() == program.code.size());
   CHECK(std::memcmp(back.code.data(), program.code.data(), program.code.size() * sizeof(sock_filter)) == 0);
   CHECK(back.flags == program.flags);
+}
+
+TEST_CASE("a sealed program reads back whole, and an fd that holds none is refused") {
+  cask::Seccomp profile = cask::DefaultSeccompProfile(cask::DefaultConfig().capabilities.bounding);
+  cask::SeccompProgram program = cask::CompileSeccomp(profile);
+  cask::SealedSeccomp sealed = cask::SealProgram(program);
+  CHECK(sealed.flags == program.flags);
+  constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+  CHECK((fcntl(sealed.code.get(), F_GET_SEALS) & kSeals) == kSeals);
+  cask::SeccompProgram back = cask::ReadSealedProgram(sealed.code.get(), sealed.flags);
+  REQUIRE(back.code.size() == program.code.size());
+  CHECK(std::memcmp(back.code.data(), program.code.data(), program.code.size() * sizeof(sock_filter)) == 0);
+
+  // Not a whole number of instructions.
+  cask::unique_fd odd(memfd_create("odd", MFD_CLOEXEC));
+  REQUIRE(write(odd.get(), "abc", 3) == 3);
+  CHECK_THROWS_WITH(cask::ReadSealedProgram(odd.get(), 0), Catch::Contains("holds 3 bytes"));
+  cask::unique_fd empty(memfd_create("empty", MFD_CLOEXEC));
+  CHECK_THROWS_AS(cask::ReadSealedProgram(empty.get(), 0), cask::StepError);
 }
 
 TEST_CASE("a profile that cannot compile is a seccomp step error") {
