@@ -58,7 +58,7 @@ cask::Stats Container::Stats() const {
 void Container::Update(const Resources& resources) {
   const std::string context = Quoted("update", id_);
   ValidateResources(resources);
-  factory_->UpdateState(id_, [&](cask::State& state) {
+  cask::State updated = factory_->UpdateState(id_, [&](cask::State& state) {
     RequireStatus(state, {Status::kCreated, Status::kRunning, Status::kPaused}, context);
     try {
       cgroup::Manager::Load(state.cgroup_paths)->Set(resources);
@@ -67,7 +67,7 @@ void Container::Update(const Resources& resources) {
     }
     Merge(state.config.cgroup.resources, resources);
   });
-  config_.cgroup.resources = factory_->ReadState(id_).config.cgroup.resources;
+  config_.cgroup.resources = updated.config.cgroup.resources;
 }
 
 void Container::Pause() { FreezeTo(*factory_, id_, Status::kPaused); }

@@ -67,7 +67,7 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   // The state with its status brought up to date from the kernel.
   State CurrentState(const std::string& id) const;
   // CurrentState, `change`, WriteState, under an exclusive flock of the state directory:
-  // writers in different processes (Start, Pause, an Events watcher) lose no change.
+  // writers in different processes (Pause, Update, an Events watcher) lose no change.
   State UpdateState(const std::string& id, const std::function<void(State&)>& change) const;
 
   Container MakeContainer(const std::string& id, const Config& config) {
