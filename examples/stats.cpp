@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     for (int second = 0; second <= seconds; ++second) {  // the first line comes at once
       auto event = events.Next();
       if (!event) break;
+      if (event->type != cask::Event::Type::kStats) continue;  // lifecycle and OOM events
       const cask::Stats& s = event->stats;
       std::printf("%8d %12llu %12llu %6llu %10llu\n", second,
                   static_cast<unsigned long long>(s.cpu ? s.cpu->usage_total_ns.value_or(0) / 1000000 : 0),

@@ -8,11 +8,13 @@ namespace {
 
 void AddId(CLI::App* command, std::string& id) { command->add_option("id", id, "container id")->required(); }
 
-// Prints each event as one JSON line, flushed, until the container is destroyed.
-void PrintEvents(cask::Events& events, bool data_only) {
+// Prints each event as one JSON line, flushed, until the container is destroyed;
+// `stats_only`: the data of the stats events alone.
+void PrintEvents(cask::Events& events, bool stats_only) {
   while (auto event = events.Next()) {
+    if (stats_only && event->type != cask::Event::Type::kStats) continue;
     nlohmann::json line = cask::ToJson(*event);
-    std::cout << (data_only ? line["data"] : line).dump() << std::endl;
+    std::cout << (stats_only ? line["data"] : line).dump() << std::endl;
   }
 }
 
@@ -44,7 +46,7 @@ CgroupCommands::CgroupCommands(CLI::App& app) {
   update_->add_option("--pids-limit", pids_limit_, "most processes at once, -1 for none");
   update_->add_option("--blkio-weight", blkio_weight_, "block io weight, 10 to 1000");
 
-  events_ = app.add_subcommand("events", "print OOM kills and, every --interval, stats as JSON lines");
+  events_ = app.add_subcommand("events", "print lifecycle events, OOM kills and, every --interval, stats as JSON lines");
   AddId(events_, id_);
   events_->add_option("--interval", interval_s_, "seconds between stats lines, 0 for OOM only")
       ->capture_default_str();

@@ -12,10 +12,13 @@
 
 namespace cask {
 
-enum class Status { kCreated, kRunning, kPaused, kStopped };
+// kCreating: Create has begun (its state directory, cgroups or init may exist) and not
+// finished; Destroy removes what it made.
+enum class Status { kCreating, kCreated, kRunning, kPaused, kStopped };
 
 inline const char* StatusName(Status status) {
   switch (status) {
+    case Status::kCreating: return "creating";
     case Status::kCreated: return "created";
     case Status::kRunning: return "running";
     case Status::kPaused: return "paused";
@@ -25,19 +28,21 @@ inline const char* StatusName(Status status) {
 }
 
 inline Status StatusFromName(const std::string& name) {
-  for (Status s : {Status::kCreated, Status::kRunning, Status::kPaused, Status::kStopped}) {
+  for (Status s : {Status::kCreating, Status::kCreated, Status::kRunning, Status::kPaused, Status::kStopped}) {
     if (name == StatusName(s)) return s;
   }
   throw ConfigError("status", "unknown status \"" + name + "\"");
 }
 
-// The explicit transition table: Start, Pause, Resume, and death (to stopped).
+// The explicit transition table: the end of Create, Start, Pause, Resume, and death
+// (to stopped).
 inline bool CanTransition(Status from, Status to) {
   switch (to) {
     case Status::kRunning: return from == Status::kCreated || from == Status::kPaused;
     case Status::kPaused: return from == Status::kRunning;
     case Status::kStopped: return true;
-    case Status::kCreated: return false;
+    case Status::kCreated: return from == Status::kCreating;
+    case Status::kCreating: return false;
   }
   return false;
 }

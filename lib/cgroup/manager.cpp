@@ -16,6 +16,20 @@ std::unique_ptr<Manager> Manager::Create(const std::string& path, const Resource
   throw Error(ENOENT, "create cgroup " + path + ": /proc/self/cgroup has no cgroup2 entry");
 }
 
+std::map<std::string, std::string> Manager::PathsFor(const std::string& path) {
+  std::map<std::string, std::string> paths;
+  const bool v2_only = IsUnifiedMount("/sys/fs/cgroup");
+  for (const auto& h : DiscoverHierarchies()) {
+    if (h.v2) {
+      paths[v2_only ? "" : "unified"] = ResolvePath(h, path);
+      if (v2_only) return paths;
+    } else if (!v2_only) {
+      for (const auto& c : h.controllers) paths[c] = ResolvePath(h, path);
+    }
+  }
+  return paths;
+}
+
 std::unique_ptr<Manager> Manager::Load(const std::map<std::string, std::string>& paths) {
   if (paths.empty()) throw Error(EINVAL, "load cgroup: no paths");
   if (auto v2 = paths.find(""); v2 != paths.end()) {

@@ -27,6 +27,10 @@ class Manager {
   // `resources`. Refuses a cgroup that exists with processes in it or frozen. On error,
   // removes what it made and throws.
   static std::unique_ptr<Manager> Create(const std::string& path, const Resources& resources);
+  // The directories that Create(path, ...) makes, as Paths() will give them, without
+  // making anything: a caller records them first, so that what Create makes can be
+  // found again after a crash.
+  static std::map<std::string, std::string> PathsFor(const std::string& path);
   // Reattaches to the directories Paths() gave.
   static std::unique_ptr<Manager> Load(const std::map<std::string, std::string>& paths);
 

@@ -55,11 +55,10 @@ void Container::Start() {
   if (read(reader.get(), &byte, 1) != 1) throw Error(Errc::kInitFailed, context + ": init exited at the barrier");
   // No state write: with the fifo gone and init alive, CurrentState reads running.
   unlink(fifo_path.c_str());
-  try {
-    RunHooks(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart");
-  } catch (const StepError& e) {
-    throw ToError(e, context);
-  }
+  // As OCI says: the payload runs already, so a failing poststart hook is logged and
+  // the start stands (as a failing poststop hook is, in Destroy).
+  RunHooksWarning(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart",
+                  [&](const std::string& warning) { factory_->Log(context + ": " + warning); });
 }
 
 void Container::Exec(Process& process) {
@@ -125,15 +124,14 @@ void Container::Destroy() {
   for (const auto& network : state.config.networks) {
     if (network.type == "veth") net::DeleteLink(network.host_name, network.host_netns);
   }
+  // The state first: an Events watcher tells the files removed after it from a Start's.
   std::error_code ec;
-  std::filesystem::remove_all(factory_->StateDir(id_), ec);
+  std::filesystem::remove(factory_->StateDir(id_) + "/state.json", ec);
+  if (!ec) std::filesystem::remove_all(factory_->StateDir(id_), ec);
   if (ec) throw Error(ec.value(), Quoted("destroy", id_) + ": remove state directory");
   // As OCI says: a failing poststop hook is logged, and the destroy stands.
-  try {
-    RunHooks(state.config.hooks.poststop, HookState(id_, "stopped", 0, state.config), "poststop");
-  } catch (const StepError& e) {
-    factory_->Log(Quoted("destroy", id_) + ": " + e.what());
-  }
+  RunHooksWarning(state.config.hooks.poststop, HookState(id_, "stopped", 0, state.config), "poststop",
+                  [&](const std::string& warning) { factory_->Log(Quoted("destroy", id_) + ": " + warning); });
 }
 
 ScopedContainer::~ScopedContainer() {

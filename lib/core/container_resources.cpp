@@ -2,8 +2,11 @@
 #include <cask/container.hpp>
 #include <cask/merge.hpp>
 #include <cask/validate.hpp>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cgroup/manager.hpp"
+#include "core/cgroup_resources.hpp"
 #include "core/factory_impl.hpp"
 #include "core/proc.hpp"
 #include "core/step_error.hpp"
@@ -27,7 +30,15 @@ void FreezeTo(FactoryImpl& factory, const std::string& id, Status to) {
   factory.UpdateState(id, [&](State& state) {
     RequireStatus(state, {pause ? Status::kRunning : Status::kPaused}, context);
     auto cgroup = cgroup::Manager::Load(state.cgroup_paths);
-    pause ? cgroup->Freeze() : cgroup->Thaw();
+    const std::string mark = factory.StateDir(id) + "/" + kPausedMark;
+    if (pause) {
+      cgroup->Freeze();
+      unique_fd made(open(mark.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+      if (!made) throw Error(errno, context + ": make " + mark);
+    } else {
+      cgroup->Thaw();
+      if (unlink(mark.c_str()) != 0 && errno != ENOENT) throw Error(errno, context + ": remove " + mark);
+    }
     state.status = to;
   });
 }
@@ -60,8 +71,13 @@ void Container::Update(const Resources& resources) {
   ValidateResources(resources);
   cask::State updated = factory_->UpdateState(id_, [&](cask::State& state) {
     RequireStatus(state, {Status::kCreated, Status::kRunning, Status::kPaused}, context);
+    // A new device list keeps the devices the config makes usable.
+    Resources applied = resources;
+    if (!applied.devices.empty()) {
+      applied.devices = DeviceRulesWithDevices(std::move(applied.devices), state.config.devices);
+    }
     try {
-      cgroup::Manager::Load(state.cgroup_paths)->Set(resources);
+      cgroup::Manager::Load(state.cgroup_paths)->Set(applied);
     } catch (const Error& e) {
       throw Error(context, e);
     }

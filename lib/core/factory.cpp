@@ -17,6 +17,7 @@
 #include <fstream>
 
 #include "cgroup/manager.hpp"
+#include "core/cgroup_resources.hpp"
 #include "core/hooks.hpp"
 #include "core/launch.hpp"
 #include "core/proc.hpp"
@@ -100,6 +101,7 @@ void FactoryImpl::WriteState(const State& state) const {
 
 State FactoryImpl::CurrentState(const std::string& id) const {
   State state = ReadState(id);
+  if (state.status == Status::kCreating) return state;  // Create has not finished
   if (!IsSameLiveProcess(state.init_pid, state.init_start_time)) {
     state.status = Status::kStopped;
   } else if (access((StateDir(id) + "/exec.fifo").c_str(), F_OK) == 0) {
@@ -218,6 +220,16 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   }
   Undo undo;
   undo.Add([dir] { std::filesystem::remove_all(dir); });
+  // From here on, whatever Create makes is named in the state first, so that a host
+  // that dies in the middle leaves a container that List shows and Destroy removes.
+  const std::string cgroup_path = config.cgroup.path.empty() ? "cask-" + id : config.cgroup.path;
+  State state;
+  state.id = id;
+  state.status = Status::kCreating;
+  state.created = Rfc3339(std::chrono::system_clock::now());
+  state.cgroup_paths = cgroup::Manager::PathsFor(cgroup_path);
+  state.config = config;
+  WriteState(state);
   const std::string fifo_path = dir + "/exec.fifo";
   // 0622 whatever the umask: init opens it for writing after it changed user.
   if (mkfifo(fifo_path.c_str(), 0622) != 0 || chmod(fifo_path.c_str(), 0622) != 0) {
@@ -226,8 +238,12 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   unique_fd fifo(open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo) throw Error(errno, context + ": open exec fifo");
 
-  std::shared_ptr<cgroup::Manager> cgroup = cgroup::Manager::Create(
-      config.cgroup.path.empty() ? "cask-" + id : config.cgroup.path, config.cgroup.resources);
+  std::shared_ptr<cgroup::Manager> cgroup;
+  try {
+    cgroup = cgroup::Manager::Create(cgroup_path, CgroupResources(config));
+  } catch (const Error& e) {
+    throw Error(context, e);
+  }
   undo.Add([cgroup] { cgroup->Destroy(); });
 
   LaunchRequest request;
@@ -262,10 +278,11 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
       }
       undo.Add([network] { net::DeleteLink(network.host_name, network.host_netns); });
     }
-    std::vector<Hook> hooks = config.hooks.prestart;
-    hooks.insert(hooks.end(), config.hooks.create_runtime.begin(), config.hooks.create_runtime.end());
+    // prestart (deprecated by OCI) runs where create_runtime does, first, as runc does.
     try {
-      RunHooks(hooks, HookState(id, "creating", pid, config), "create_runtime");
+      const nlohmann::json hook_state = HookState(id, "creating", pid, config);
+      RunHooks(config.hooks.prestart, hook_state, "prestart");
+      RunHooks(config.hooks.create_runtime, hook_state, "create_runtime");
     } catch (const StepError& e) {
       throw ToError(e, context);
     }
@@ -274,18 +291,14 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   // a container that List shows and Destroy removes, never an init waiting unseen at
   // the barrier. Written while init mounts, so it costs no time.
   request.setting_up = [&](pid_t pid) {
-    State state;
-    state.id = id;
     state.status = Status::kCreated;
     state.init_pid = pid;
     state.init_start_time = ProcessStartTime(pid);
-    state.created = Rfc3339(std::chrono::system_clock::now());
     state.cgroup_paths = cgroup->Paths();
     for (const auto& ns : config.namespaces) {
       state.namespace_paths[std::string(NamespaceName(ns.type))] =
           ns.path.empty() ? "/proc/" + std::to_string(pid) + "/ns/" + ProcNsName(ns.type) : ns.path;
     }
-    state.config = config;
     WriteState(state);
   };
   auto child = Launch(*this, request, process);

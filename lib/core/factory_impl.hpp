@@ -22,6 +22,10 @@ inline std::string Quoted(const std::string& verb, const std::string& id) {
   return verb + " '" + id + "'";
 }
 
+// A file in the state directory while the container is paused: made by Pause, removed
+// by Resume, so that an Events watcher sees each of them by name (events.cpp).
+inline constexpr char kPausedMark[] = "paused";
+
 // A process this Factory started (an init or an exec'd process): its pidfd, and its
 // exit status once reaped, by whoever comes first: Process::Wait or Destroy.
 struct ChildRecord {

@@ -12,6 +12,7 @@
 #include <cask/unique_fd.hpp>
 
 #include "core/step_error.hpp"
+#include "core/text.hpp"
 
 namespace cask {
 namespace {
@@ -57,7 +58,7 @@ void RunHook(const Hook& hook, const std::string& input, const std::string& what
   }
   if (ready == 0) ThrowStep("hooks", what + ": " + hook.path + " timed out", ETIMEDOUT);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    ThrowStep("hooks", what + ": " + hook.path + " failed with status " + std::to_string(status));
+    ThrowStep("hooks", what + ": " + hook.path + " " + DescribeWaitStatus(status));
   }
 }
 
@@ -72,6 +73,18 @@ void RunHooks(const std::vector<Hook>& hooks, const nlohmann::json& state, const
   const std::string input = state.dump();
   for (size_t i = 0; i < hooks.size(); ++i) {
     RunHook(hooks[i], input, kind + " hook " + std::to_string(i));
+  }
+}
+
+void RunHooksWarning(const std::vector<Hook>& hooks, const nlohmann::json& state, const std::string& kind,
+                     const std::function<void(const std::string&)>& warn) {
+  const std::string input = state.dump();
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    try {
+      RunHook(hooks[i], input, kind + " hook " + std::to_string(i));
+    } catch (const StepError& e) {
+      warn(e.what());
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <cask/config.hpp>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -16,5 +17,10 @@ nlohmann::json HookState(const std::string& id, const char* status, pid_t pid, c
 // Runs each hook in order; throws StepError("hooks", ...) naming the hook that failed.
 // Safe in a multi-threaded host (posix_spawn) and inside init.
 void RunHooks(const std::vector<Hook>& hooks, const nlohmann::json& state, const std::string& kind);
+
+// For the hooks whose failure OCI makes a warning (poststart, poststop): runs every
+// hook, and passes what each failure says to `warn`.
+void RunHooksWarning(const std::vector<Hook>& hooks, const nlohmann::json& state, const std::string& kind,
+                     const std::function<void(const std::string&)>& warn);
 
 }  // namespace cask

@@ -61,16 +61,19 @@ void SetUser(const ExecUser& user) {
   }
 }
 
-// The container-wide part: runs once, in create mode.
-void SetUpContainer(const Bootstrap& b, bool in_user_namespace, const nlohmann::json& hook_state) {
+// The container-wide part: runs once, in create mode. `pid` is init's as the host sees it.
+void SetUpContainer(const Bootstrap& b, bool in_user_namespace, pid_t pid) {
   const Config& config = b.config;
+  const auto create_container_hooks = [&] {
+    RunHooks(config.hooks.create_container, HookState(b.id, "creating", pid, config), "create_container");
+  };
   // SetupRootfs applies the sysctls itself, before /proc/sys turns read-only.
   if (config.HasNamespace(NamespaceType::kMount)) {
-    SetupRootfs(config, in_user_namespace);
+    SetupRootfs(config, in_user_namespace, create_container_hooks);
   } else {
     ApplySysctl(config.sysctl);
+    create_container_hooks();
   }
-  RunHooks(config.hooks.create_container, hook_state, "create_container");
   if (!config.hostname.empty() && sethostname(config.hostname.data(), config.hostname.size()) != 0) {
     ThrowErrno("hostname", "sethostname " + config.hostname);
   }
@@ -131,7 +134,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   auto done = channel.Receive();
   if (!done || done->type != MessageType::kSetupDone) ThrowStep("bootstrap", "host went away", EPIPE);
   // Hooks see the pid as the host knows it.
-  const nlohmann::json hook_state = HookState(b.id, "created", done->payload.at("pid"), b.config);
+  const pid_t host_pid = done->payload.at("pid").get<pid_t>();
   EnterCgroupNamespace(b);
 
   const Config& config = b.config;
@@ -140,7 +143,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   if (in_user_namespace && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
     ThrowErrno("user", "become root of the user namespace");
   }
-  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, hook_state);
+  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, host_pid);
 
   ApplyRlimits(Or(process.rlimits, config.rlimits));
   if (auto adj = process.oom_score_adj ? process.oom_score_adj : config.oom_score_adj) {
@@ -184,13 +187,29 @@ void WaitAtFifo(const unique_fd& fifo) {
     if (!start || start->type != MessageType::kStart) ThrowStep("start", "host went away", EPIPE);
   }
   fifo.reset();
-  if (b.mode == Bootstrap::Mode::kCreate) RunHooks(config.hooks.start_container, hook_state, "start_container");
+  if (b.mode == Bootstrap::Mode::kCreate) {
+    RunHooks(config.hooks.start_container, HookState(b.id, "created", host_pid, config), "start_container");
+  }
   ArrangeExtraFds(b.extra_fds);
   auto argv = CStrings(process.args);
   auto envp = CStrings(env);
   if (seccomp && no_new_privileges) LoadSeccomp(*seccomp);  // last: only execve follows
   execve(payload.c_str(), argv.data(), envp.data());
   ThrowErrno("exec", "execve " + payload);
+}
+
+// Tells the host why init failed: over the socket while the host listens, else on
+// stderr. A host that went away (the socket broken) hears nothing: init exits quietly.
+void ReportFailure(const Channel& channel, const std::string& step, int err, const char* what) {
+  if (channel.fd() < 0) {
+    std::fprintf(stderr, "cask init: %s: %s%s%s\n", step.c_str(), what, err != 0 ? ": " : "",
+                 err != 0 ? std::strerror(err) : "");
+    return;
+  }
+  try {
+    channel.Send(MessageType::kError, {{"step", step}, {"errno", err}, {"message", what}});
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace
@@ -217,17 +236,9 @@ void Init(int argc, char** argv) {
   try {
     RunInit(channel);
   } catch (const StepError& e) {
-    if (channel.fd() >= 0) {
-      channel.Send(MessageType::kError, {{"step", e.step()}, {"errno", e.error()}, {"message", e.what()}});
-    } else {
-      std::fprintf(stderr, "cask init: %s: %s: %s\n", e.step().c_str(), e.what(), std::strerror(e.error()));
-    }
+    ReportFailure(channel, e.step(), e.error(), e.what());
   } catch (const std::exception& e) {
-    if (channel.fd() >= 0) {
-      channel.Send(MessageType::kError, {{"step", "init"}, {"errno", 0}, {"message", e.what()}});
-    } else {
-      std::fprintf(stderr, "cask init: %s\n", e.what());
-    }
+    ReportFailure(channel, "init", 0, e.what());
   }
   _exit(127);
 }

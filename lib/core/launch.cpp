@@ -13,6 +13,7 @@
 #include "core/spawn.hpp"
 #include "core/step_error.hpp"
 #include "core/sync.hpp"
+#include "core/text.hpp"
 
 namespace cask {
 namespace {
@@ -47,16 +48,14 @@ StreamEnds OpenStream(const Stdio& stdio, int number, const std::string& context
   return ends;
 }
 
-// Kills and reaps what a failed launch started.
+// Kills and reaps init when a launch fails. It shares the record, so the pidfd it
+// signals through is still open when it runs, whatever was destroyed before it.
 struct LaunchGuard {
-  std::vector<std::pair<pid_t, int>> started;  // pid, pidfd
-  bool armed = true;
+  std::shared_ptr<ChildRecord> child;  // reset once init is reaped or handed over
   ~LaunchGuard() {
-    if (!armed) return;
-    for (auto [pid, pidfd] : started) {
-      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
-      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
+    if (!child) return;
+    syscall(SYS_pidfd_send_signal, child->pidfd.get(), SIGKILL, nullptr, 0);
+    while (waitpid(child->pid, nullptr, 0) < 0 && errno == EINTR) {
     }
   }
 };
@@ -99,11 +98,6 @@ void SendToConsoleSocket(const std::string& path, int master, const std::string&
   }
 }
 
-std::string DescribeExit(int status) {
-  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
-  return "exited with status " + std::to_string(WEXITSTATUS(status));
-}
-
 }  // namespace
 
 std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& request,
@@ -139,17 +133,16 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   }
 
   Spawned spawned = Spawn(spawn);
-  LaunchGuard guard;
-  guard.started.emplace_back(spawned.pid, spawned.pidfd.get());
+  auto child = std::make_shared<ChildRecord>();
+  child->pid = spawned.pid;
+  child->pidfd = std::move(spawned.pidfd);
+  LaunchGuard guard{child};
   // Only init holds these now: EOF on the socket means init is gone.
   init_socket.reset();
   in.child.reset();
   out.child.reset();
   err.child.reset();
 
-  auto child = std::make_shared<ChildRecord>();
-  child->pid = spawned.pid;
-  child->pidfd = std::move(spawned.pidfd);
   if (request.before_exec) {
     request.before_exec(child->pid);
     channel.OpenGate();
@@ -169,8 +162,8 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
     if (!message) {
       int status = 0;
       std::string how = "died";
-      if (waitpid(child->pid, &status, 0) == child->pid) how = DescribeExit(status);
-      guard.started.clear();  // reaped
+      if (waitpid(child->pid, &status, 0) == child->pid) how = DescribeWaitStatus(status);
+      guard.child.reset();  // reaped
       throw Error(Errc::kInitFailed, context + ": init " + how + " before it was ready");
     }
     switch (message->type) {
@@ -183,7 +176,6 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
         }
         child->pid = pid;
         child->pidfd = std::move(pidfd);
-        guard.started = {{child->pid, child->pidfd.get()}};
         break;
       }
       case MessageType::kNeedSetup:
@@ -211,7 +203,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
           auto result = channel.Receive();
           if (result && result->type == MessageType::kError) ThrowInitError(context, result->payload);
         }
-        guard.armed = false;
+        guard.child.reset();
         ProcessAccess::Attach(process, child);
         ProcessAccess::SetPipes(process, std::move(in.host), std::move(out.host), std::move(err.host));
         return child;

@@ -42,7 +42,7 @@ void MakeParentMountPrivate(const std::string& root_path) {
 
 }  // namespace
 
-void SetupRootfs(const Config& config, bool in_user_namespace) {
+void SetupRootfs(const Config& config, bool in_user_namespace, const std::function<void()>& before_pivot) {
   const std::string& propagation_name =
       config.rootfs_propagation.empty() ? "rprivate" : config.rootfs_propagation;
   std::optional<unsigned long> propagation = PropagationFromName(propagation_name);
@@ -78,6 +78,7 @@ void SetupRootfs(const Config& config, bool in_user_namespace) {
     }
   }
 
+  before_pivot();
   PivotRoot(root.get(), CleanPath(config.root.path));
   unique_fd new_root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!new_root) ThrowErrno(kStep, "open the new root");

@@ -3,6 +3,8 @@
 
 #include <cask/config.hpp>
 
+#include <functional>
+
 namespace cask {
 
 // Builds the container's root from a validated `config` and enters it. Called by init
@@ -15,13 +17,15 @@ namespace cask {
 //   3. every config.mounts entry is mounted in it (rootfs_mounts.hpp);
 //   4. /dev gets its default devices, config.devices and links (rootfs_devices.hpp);
 //      a /dev mount asked read-only becomes so only after this;
-//   5. pivot_root into it; the old root is detached (rootfs_pivot.hpp);
-//   6. config.sysctl is written (proc_write.hpp) while /proc/sys is writable;
-//   7. readonly paths, then masked paths (readonly_paths.hpp, masked_paths.hpp);
-//   8. "/" is remounted read-only when root.readonly.
+//   5. `before_pivot` runs: the createContainer hooks, which OCI runs in the new
+//      mount namespace while the runtime's paths still resolve;
+//   6. pivot_root into it; the old root is detached (rootfs_pivot.hpp);
+//   7. config.sysctl is written (proc_write.hpp) while /proc/sys is writable;
+//   8. readonly paths, then masked paths (readonly_paths.hpp, masked_paths.hpp);
+//   9. "/" is remounted read-only when root.readonly.
 // Afterwards "/" is the container's root and the cwd is "/". Throws StepError naming
 // the step ("rootfs", "mount", "devices", "pivot_root", "sysctl", "readonly paths",
 // "masked paths") and the path.
-void SetupRootfs(const Config& config, bool in_user_namespace);
+void SetupRootfs(const Config& config, bool in_user_namespace, const std::function<void()>& before_pivot);
 
 }  // namespace cask

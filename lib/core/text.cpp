@@ -1,6 +1,7 @@
 #include "core/text.hpp"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,6 +38,11 @@ std::vector<std::string_view> SplitText(std::string_view text, char sep) {
 std::vector<std::string_view> TextLines(std::string_view text) {
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   return SplitText(text, '\n');
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
 }
 
 }  // namespace cask

@@ -15,6 +15,9 @@ bool ReadWholeFile(const std::string& path, std::string& out);
 // "a:" is 2); an empty `text` has none.
 std::vector<std::string_view> SplitText(std::string_view text, char sep);
 
+// A wait status as people read it: "exited with status 1", "was killed by signal 9".
+std::string DescribeWaitStatus(int status);
+
 // The lines of `text`, without their newlines; a last line need not end with one.
 std::vector<std::string_view> TextLines(std::string_view text);
 

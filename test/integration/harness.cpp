@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +37,58 @@ std::string ReadAll(int fd) {
 std::string NewId(const std::string& stem) {
   static std::atomic<int> counter{0};
   return "cask-" + stem + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+}
+
+std::optional<std::string> ErrorWithin(std::chrono::seconds limit, const std::function<void()>& work) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw Error(errno, "pipe");
+  unique_fd read_end(fds[0]), write_end(fds[1]);
+  pid_t child = fork();
+  if (child < 0) throw Error(errno, "fork");
+  if (child == 0) {
+    std::string message;
+    try {
+      work();
+    } catch (const std::exception& e) {
+      message = e.what();
+    }
+    (void)!write(write_end.get(), message.data(), message.size());
+    _exit(0);
+  }
+  write_end.reset();
+  unique_fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, child, 0)));
+  if (!pidfd) throw Error(errno, "pidfd_open");
+  pollfd p{pidfd.get(), POLLIN, 0};
+  int ready;
+  while ((ready = poll(&p, 1, static_cast<int>(limit.count() * 1000))) < 0 && errno == EINTR) {
+  }
+  if (ready == 0) kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  if (ready == 0) return std::nullopt;
+  return ReadAll(read_end.get());
+}
+
+NetnsHolder::NetnsHolder() {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) throw Error(errno, "pipe");
+  pid_ = fork();
+  if (pid_ < 0) throw Error(errno, "fork");
+  if (pid_ == 0) {
+    if (unshare(CLONE_NEWNET) != 0) _exit(1);
+    (void)!write(ready[1], "x", 1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char byte;
+  bool ok = read(ready[0], &byte, 1) == 1;
+  close(ready[0]);
+  if (!ok) throw Error(Errc::kInitFailed, "the network namespace holder failed");
+}
+
+NetnsHolder::~NetnsHolder() {
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
 }
 
 Harness::Harness()

@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -35,6 +38,24 @@ struct NsinitResult {
 
 // Runs the built nsinit with `args`, stdout captured, and waits for it.
 NsinitResult Nsinit(const std::vector<std::string>& args);
+
+// Runs `work` in a forked child and returns the what() of the exception it threw ("" for
+// none), or nullopt when it did not return within `limit` (the child is then killed):
+// a call that hangs fails its test instead of stopping the suite.
+std::optional<std::string> ErrorWithin(std::chrono::seconds limit, const std::function<void()>& work);
+
+// A network namespace of the test's own: a child that unshared it and waits to be killed.
+class NetnsHolder {
+ public:
+  NetnsHolder();
+  ~NetnsHolder();
+  NetnsHolder(const NetnsHolder&) = delete;
+  NetnsHolder& operator=(const NetnsHolder&) = delete;
+  std::string Path() const { return "/proc/" + std::to_string(pid_) + "/ns/net"; }
+
+ private:
+  pid_t pid_ = -1;
+};
 
 class Harness {
  public:

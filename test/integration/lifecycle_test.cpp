@@ -15,6 +15,7 @@
 #include "subreaper.hpp"
 
 using cask::test::Harness;
+using cask::test::NetnsHolder;
 using cask::test::NewId;
 
 namespace {
@@ -32,35 +33,6 @@ std::vector<std::string> OpenFds() {
   }
   return fds;
 }
-
-// A network namespace of the test's own: a child that unshared it and waits to be killed.
-class NetnsHolder {
- public:
-  NetnsHolder() {
-    int ready[2];
-    REQUIRE(pipe2(ready, O_CLOEXEC) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      if (unshare(CLONE_NEWNET) != 0) _exit(1);
-      (void)!write(ready[1], "x", 1);
-      pause();
-      _exit(0);
-    }
-    close(ready[1]);
-    char byte;
-    REQUIRE(read(ready[0], &byte, 1) == 1);
-    close(ready[0]);
-  }
-  ~NetnsHolder() {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  std::string Path() const { return "/proc/" + std::to_string(pid_) + "/ns/net"; }
-
- private:
-  pid_t pid_ = -1;
-};
 
 bool HasMount(const nlohmann::json& probe, const std::string& point, const std::string& type) {
   for (const auto& m : probe.at("mounts")) {
@@ -320,10 +292,9 @@ TEST_CASE("a host that dies while init sets up leaves a container that Destroy r
   const std::string marks = h.state_root() + "/marks-" + id;
   std::filesystem::create_directories(marks);
   cask::Config config = h.BaseConfig();
-  config.mounts.push_back({marks, "/marks", "bind", {"rbind"}});
-  // A create_container hook runs in init, in the middle of its setup: it says so, then
-  // holds init there while the host is killed.
-  config.hooks.create_container.push_back({"/bin/sh", {"sh", "-c", "touch /marks/in-hook; exec sleep 30"}, {}, {}});
+  // A create_container hook runs in init, in the middle of its setup (before pivot_root:
+  // host paths): it says so, then holds init there while the host is killed.
+  config.hooks.create_container.push_back({"/bin/sh", {"sh", "-c", "touch " + marks + "/in-hook; exec sleep 30"}, {}, {}});
   ScopedSubreaper subreaper;  // init is adopted by this test when its host dies
   pid_t host = fork();
   REQUIRE(host >= 0);

@@ -128,6 +128,9 @@ TEST_CASE("a memory hog is OOM-killed under 32 MiB and the event arrives", "[cgr
   c->Start();
   std::optional<cask::Event> event = events.Next();
   REQUIRE(event);
+  CHECK(event->type == cask::Event::Type::kStart);
+  event = events.Next();
+  REQUIRE(event);
   CHECK(event->type == cask::Event::Type::kOom);
   CHECK(event->oom_kills >= 1);
   CHECK(cask::ToJson(*event)["type"] == "oom");
@@ -212,6 +215,7 @@ TEST_CASE("Update changes a running container's limits and refuses bad ones", "[
     c->Update(bad);
     FAIL("an impossible cpuset was taken");
   } catch (const cask::Error& e) {
+    CHECK(std::string(e.what()).starts_with("create '" + id + "': "));  // as every Create error
     CHECK(std::string(e.what()).find("cpuset.cpus") != std::string::npos);
     CHECK(std::string(e.what()).find("update '" + c->Id() + "'") != std::string::npos);
   }
@@ -334,9 +338,13 @@ TEST_CASE("the stats stream ticks until it is stopped or the container goes", "[
     c.Destroy();
   });
   int ticks = 0;
-  while (events.Next()) ++ticks;  // ends once the container is gone
+  std::vector<cask::Event::Type> others;
+  while (auto event = events.Next()) {  // ends once the container is gone
+    event->type == cask::Event::Type::kStats ? void(++ticks) : others.push_back(event->type);
+  }
   destroyer.join();
   CHECK(ticks >= 1);
+  CHECK(others == std::vector<cask::Event::Type>{cask::Event::Type::kExit, cask::Event::Type::kDestroy});
   CHECK(process.Wait().signal == SIGKILL);
 }
 
@@ -350,10 +358,44 @@ TEST_CASE("a limit the kernel refuses at create names the file and leaves nothin
     h.factory().Create(id, config, process);
     FAIL("an impossible cpuset was taken");
   } catch (const cask::Error& e) {
+    CHECK(std::string(e.what()).starts_with("create '" + id + "': "));  // as every Create error
     CHECK(std::string(e.what()).find("cpuset.cpus") != std::string::npos);
     CHECK(std::string(e.what()).find("\"4000\"") != std::string::npos);
   }
   CHECK(h.factory().List().empty());
   CHECK_FALSE(std::filesystem::exists(h.state_root() + "/" + id));
   // The suite's leftover check finds any cgroup directory named after the container.
+}
+
+TEST_CASE("a device the config makes is allowed in the device cgroup, also after an update", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.devices.push_back({"/dev/fuse", 'c', 10, 229, 0666, 0, 0});
+  config.devices.push_back({"/dev/loop-control", 'c', 10, 237, 0600, 0, 0});
+  // Opening is what the device cgroup governs; a kmsg node the payload makes itself is
+  // not in the config, and stays denied.
+  for (auto* set : {&config.capabilities.bounding, &config.capabilities.effective, &config.capabilities.permitted}) {
+    set->push_back("CAP_MKNOD");
+  }
+  const std::vector<std::string> opens = {"/bin/sh", "-c",
+      "(: < /dev/fuse) && echo fuse; (: < /dev/loop-control) && echo loop;"
+      "mknod /dev/k c 1 11 && ! (: < /dev/k) && echo denied; rm -f /dev/k"};
+  auto result = h.Run(config, opens);
+  INFO(result.err);
+  CHECK(result.out == "fuse\nloop\ndenied\n");
+
+  cask::Process process;
+  cask::Container c = StartContainer(h, config, {"/probe", "sleep", "60"}, process);
+  cask::Resources again;
+  again.devices = config.cgroup.resources.devices;  // the list anew, without the config's devices
+  c.Update(again);
+  cask::Process check(config.process);
+  check.args = opens;
+  check.out = cask::Stdio::Pipe();
+  check.err = cask::Stdio::Pipe();
+  c.Exec(check);
+  auto after = Harness::Collect(check);
+  INFO(after.err);
+  CHECK(after.out == "fuse\nloop\ndenied\n");
+  c.Destroy();
 }

@@ -281,7 +281,7 @@ TEST_CASE("SetupRootfs: default mounts, devices, links, readonly and masked path
   REQUIRE(stat("/", &host_root) == 0);
 
   ChildResult r = RunIsolated(config, false, [&] {
-    cask::SetupRootfs(config, false);
+    cask::SetupRootfs(config, false, [] {});
     std::string out = MountLines();
     for (const char* d : {"null", "zero", "full", "random", "urandom", "tty"}) {
       out += DeviceLine(std::string("/dev/") + d);
@@ -387,7 +387,7 @@ TEST_CASE("SetupRootfs: /sys/fs/cgroup shows the container's own cgroups", "[roo
     });
   }
   ChildResult r = RunIsolated(config, false, [&] {
-    cask::SetupRootfs(config, false);
+    cask::SetupRootfs(config, false, [] {});
     // As pid 1 of its pid namespace, this process is "1" in its own cgroup's procs.
     std::string out = MountLines();
     for (const char* hierarchy : {"memory", "pids", "unified"}) {
@@ -419,7 +419,7 @@ TEST_CASE("SetupRootfs: a read-only root refuses writes", "[rootfs]") {
   config.root.readonly = true;
   auto host = HostMounts();
   ChildResult r = RunIsolated(config, false, [&] {
-    cask::SetupRootfs(config, false);
+    cask::SetupRootfs(config, false, [] {});
     return MountLines() + WriteLine("/newfile") + WriteLine("/etc/newfile") +
            WriteLine("/dev/shm/newfile");
   });
@@ -444,7 +444,7 @@ TEST_CASE("SetupRootfs: a symlinked bind destination creates nothing outside the
   config.mounts.push_back({source.path, "/a/b/c", "bind", {"rbind", "ro"}});
   auto host = HostMounts();
   ChildResult r = RunIsolated(config, false, [&] {
-    cask::SetupRootfs(config, false);
+    cask::SetupRootfs(config, false, [] {});
     return ReadLine("/a/b/c/marker") + WriteLine("/a/b/c/new") + MountLines();
   });
   INFO(r.report);
@@ -465,7 +465,7 @@ TEST_CASE("SetupRootfs: a symlinked /proc fails and its target is untouched", "[
   cask::Config config = BusyboxConfig(rootfs);
   auto host = HostMounts();
   ChildResult r = RunIsolated(config, false, [&] {
-    cask::SetupRootfs(config, false);
+    cask::SetupRootfs(config, false, [] {});
     return std::string("set up");
   });
   INFO(r.report);
@@ -487,7 +487,7 @@ TEST_CASE("SetupRootfs: only procfs may be mounted at /proc", "[rootfs]") {
   }
   SECTION("a tmpfs inside /proc") { config.mounts.push_back({"tmpfs", "/proc/sys", "tmpfs", {}}); }
   ChildResult r = RunIsolated(config, false, [&] {
-    cask::SetupRootfs(config, false);
+    cask::SetupRootfs(config, false, [] {});
     return std::string("set up");
   });
   INFO(r.report);
@@ -506,7 +506,7 @@ TEST_CASE("SetupRootfs: masking uses the real null device", "[rootfs]") {
 
   SECTION("a regular file at /dev/null in the rootfs is covered by the /dev tmpfs") {
     ChildResult r = RunIsolated(config, false, [&] {
-      cask::SetupRootfs(config, false);
+      cask::SetupRootfs(config, false, [] {});
       return DeviceLine("/dev/null") + DeviceLine("/proc/timer_list") +
              ReadLine("/proc/timer_list");
     });
@@ -521,7 +521,7 @@ TEST_CASE("SetupRootfs: masking uses the real null device", "[rootfs]") {
     std::erase_if(config.mounts,
                   [](const cask::Mount& m) { return m.destination.rfind("/dev/", 0) == 0; });
     ChildResult r = RunIsolated(config, false, [&] {
-      cask::SetupRootfs(config, false);
+      cask::SetupRootfs(config, false, [] {});
       return std::string("set up");
     });
     INFO(r.report);
@@ -532,7 +532,7 @@ TEST_CASE("SetupRootfs: masking uses the real null device", "[rootfs]") {
   SECTION("another device at /dev/null makes the masked paths step fail") {
     config.devices.push_back({"/dev/null", 'c', 1, 5, 0666, 0, 0});
     ChildResult r = RunIsolated(config, false, [&] {
-      cask::SetupRootfs(config, false);
+      cask::SetupRootfs(config, false, [] {});
       return std::string("set up");
     });
     INFO(r.report);
@@ -548,7 +548,7 @@ TEST_CASE("SetupRootfs: in a user namespace devices are binds of the host's node
   config.devices.push_back({"/dev/fuse", 'c', 10, 229, 0666, 0, 0});
   auto host = HostMounts();
   ChildResult r = RunIsolated(config, true, [&] {
-    cask::SetupRootfs(config, true);
+    cask::SetupRootfs(config, true, [] {});
     std::string out = MountLines() + WriteLine("/dev/null") + ReadLine("/dev/zero");
     for (const char* d : {"null", "zero", "full", "random", "urandom", "tty", "fuse"}) {
       out += DeviceLine(std::string("/dev/") + d);
@@ -577,7 +577,7 @@ TEST_CASE("SetupRootfs: config devices get their mode, owner and group", "[rootf
   config.devices.push_back({"/dev/fifo", 'p', 0, 0, 0600, std::nullopt, std::nullopt});
   auto host = HostMounts();
   ChildResult r = RunIsolated(config, false, [&] {
-    cask::SetupRootfs(config, false);
+    cask::SetupRootfs(config, false, [] {});
     struct stat st {};
     stat("/dev/custom/loop-ctl", &st);
     return DeviceLine("/dev/custom/loop-ctl") + DeviceLine("/dev/fifo") + "owner\t" +
@@ -598,7 +598,7 @@ TEST_CASE("Sysctls and /proc writes check that they reach procfs", "[rootfs]") {
   config.sysctl["kernel.hostname"] = "cask-sysctl";
   auto host = HostMounts();
   ChildResult r = RunIsolated(config, false, [&] {
-    cask::SetupRootfs(config, false);
+    cask::SetupRootfs(config, false, [] {});
     char name[64] = {};
     gethostname(name, sizeof(name));
     std::string out = std::string("hostname\t") + name + "\n";
