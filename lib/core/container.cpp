@@ -116,11 +116,12 @@ void Container::Destroy() {
     if (e.code() == Errc::kNotFound) return;  // destroyed already
     throw;
   }
-  auto cgroup = cgroup::Manager::Load(state.cgroup_paths);
-  cgroup->KillAll();
+  // No cgroup paths: a Create that died before it wrote them made none.
+  auto cgroup = state.cgroup_paths.empty() ? nullptr : cgroup::Manager::Load(state.cgroup_paths);
+  if (cgroup) cgroup->KillAll();
   if (unique_fd pidfd = OpenInit(state)) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
   factory_->ReapAll(id_);
-  cgroup->Destroy();
+  if (cgroup) cgroup->Destroy();
   for (const auto& network : state.config.networks) {
     if (network.type == "veth") net::DeleteLink(network.host_name, network.host_netns);
   }

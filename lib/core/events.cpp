@@ -92,6 +92,7 @@ Events::Events(Container container, std::chrono::milliseconds interval)
   } else {
     OnInitExit();  // it stopped before we looked
   }
+  if (cgroup_paths_.empty()) return;  // an abandoned Create: no cgroup was made
   auto cgroup = cgroup::Manager::Load(cgroup_paths_);
   try {
     oom_seen_ = cgroup->OomKillCount();

@@ -76,9 +76,29 @@ void FactoryImpl::Log(std::string_view line) const {
   if (logger) logger(line);
 }
 
+bool FactoryImpl::Abandoned(const std::string& id) const {
+  if (id.empty() || id.front() == '.') return false;  // .seccomp, not a container
+  unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir || flock(dir.get(), LOCK_EX | LOCK_NB) != 0) return false;
+  // Empty, or with the state half-written: nothing else is there before the state.
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(StateDir(id), ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() != "state.json.tmp") return false;
+  }
+  return !ec;
+}
+
 State FactoryImpl::ReadState(const std::string& id) const {
   std::ifstream in(StateDir(id) + "/state.json");
-  if (!in) throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
+  if (!in) {
+    if (Abandoned(id)) {  // its Create wrote nothing yet: the directory is all there is
+      State state;
+      state.id = id;
+      state.status = Status::kCreating;
+      return state;
+    }
+    throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
+  }
   nlohmann::json json;
   try {
     in >> json;
@@ -220,6 +240,10 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   }
   Undo undo;
   undo.Add([dir] { std::filesystem::remove_all(dir); });
+  // Held until Create returns: a directory without state.json whose lock is free is
+  // what a host that died just now left (Abandoned).
+  unique_fd lock(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock || flock(lock.get(), LOCK_EX) != 0) throw Error(errno, context + ": lock state directory");
   // From here on, whatever Create makes is named in the state first, so that a host
   // that dies in the middle leaves a container that List shows and Destroy removes.
   const std::string cgroup_path = config.cgroup.path.empty() ? "cask-" + id : config.cgroup.path;
@@ -348,8 +372,10 @@ Container Factory::Load(const std::string& id) const {
 std::vector<std::string> Factory::List() const {
   std::vector<std::string> ids;
   for (const auto& entry : std::filesystem::directory_iterator(impl_->root)) {
-    if (entry.is_directory() && std::filesystem::exists(entry.path() / "state.json")) {
-      ids.push_back(entry.path().filename().string());
+    if (!entry.is_directory()) continue;
+    const std::string id = entry.path().filename().string();
+    if (std::filesystem::exists(entry.path() / "state.json") || impl_->Abandoned(id)) {
+      ids.push_back(id);
     }
   }
   std::sort(ids.begin(), ids.end());

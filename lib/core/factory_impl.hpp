@@ -63,7 +63,11 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   // The profile compiled once for this Factory (StepError "seccomp" if it does not compile).
   std::shared_ptr<const SealedSeccomp> CompiledSeccomp(const Seccomp& profile) const;
   std::string StateDir(const std::string& id) const { return root + "/" + id; }
-  // Throws Error(kNotFound) when there is no such container.
+  // A state directory that is empty (or holds a half-written state) and whose Create
+  // holds no lock on it: its host died between making it and writing the state.
+  bool Abandoned(const std::string& id) const;
+  // Throws Error(kNotFound) when there is no such container. An abandoned directory
+  // reads as a container in status creating with nothing else in its state.
   State ReadState(const std::string& id) const;
   // Atomically: a temporary file, renamed over the old one. No fsync: the state describes
   // processes, which do not outlive the machine either (OCI: keep it on a tmpfs).

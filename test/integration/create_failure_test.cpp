@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include "leftovers.hpp"
 #include "subreaper.hpp"
 
+using cask::unique_fd;
 using cask::test::ErrorWithin;
 using cask::test::Harness;
 using cask::test::NetnsHolder;
@@ -135,4 +138,24 @@ TEST_CASE("a host killed in the middle of Create leaves a container that List sh
   process.args = {"/probe", "exit", "0"};
   cask::ScopedContainer again(h.factory().Run(id, plain, process));
   CHECK(process.Wait().code == 0);
+}
+
+TEST_CASE("a state directory that a dead host left before it wrote the state is listed and destroyed", "[lifecycle]") {
+  Harness h;
+  const std::string id = NewId("bare");
+  const std::string dir = h.state_root() + "/" + id;
+  // What a host killed between Create's mkdir and its first state write leaves.
+  REQUIRE(mkdir(dir.c_str(), 0711) == 0);
+  {
+    // While a Create holds its lock, the directory is its own: not listed.
+    unique_fd lock(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(flock(lock.get(), LOCK_EX) == 0);
+    CHECK(h.factory().List().empty());
+  }
+  REQUIRE(h.factory().List() == std::vector<std::string>{id});
+  cask::Container container = h.factory().Load(id);
+  CHECK(container.Status() == cask::Status::kCreating);
+  container.Destroy();
+  CHECK(h.factory().List().empty());
+  CHECK_FALSE(std::filesystem::exists(dir));
 }
