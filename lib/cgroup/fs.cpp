@@ -12,7 +12,7 @@
 
 #include "cask/error.hpp"
 #include "cask/unique_fd.hpp"
-#include "core/text.hpp"
+#include "common/text.hpp"
 
 namespace cask::cgroup {
 

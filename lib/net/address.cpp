@@ -6,7 +6,7 @@
 #include <cctype>
 #include <cerrno>
 
-#include "core/step_error.hpp"
+#include "common/step_error.hpp"
 
 namespace cask::net {
 namespace {

@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/step_error.hpp"
+#include "common/step_error.hpp"
 
 namespace cask::net {
 namespace {

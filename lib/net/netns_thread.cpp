@@ -7,7 +7,7 @@
 #include <exception>
 #include <thread>
 
-#include "core/step_error.hpp"
+#include "common/step_error.hpp"
 
 namespace cask::net {
 

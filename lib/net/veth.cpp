@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <optional>
 
-#include "core/step_error.hpp"
+#include "common/step_error.hpp"
 #include "net/address.hpp"
 #include "net/net.hpp"
 #include "net/netlink.hpp"

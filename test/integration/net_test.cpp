@@ -34,7 +34,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/step_error.hpp"
+#include "common/step_error.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // SetupRootfs on a busybox root, in a forked child with its own mount and pid
 // namespaces (the way init runs it); the child looks around from inside and reports
 // lines over a pipe; the parent asserts.
-#include "core/rootfs.hpp"
+#include "init/rootfs.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
-#include "core/mountinfo.hpp"
-#include "core/proc_write.hpp"
-#include "core/step_error.hpp"
+#include "common/mountinfo.hpp"
+#include "init/proc_write.hpp"
+#include "common/step_error.hpp"
 #include "rootfs.hpp"
 
 namespace fs = std::filesystem;

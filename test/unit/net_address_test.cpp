@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/step_error.hpp"
+#include "common/step_error.hpp"
 #include "net/address.hpp"
 
 using cask::StepError;

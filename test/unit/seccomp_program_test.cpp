@@ -11,8 +11,8 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 
-#include "core/seccomp.hpp"
-#include "core/step_error.hpp"
+#include "common/seccomp.hpp"
+#include "common/step_error.hpp"
 
 TEST_CASE("the default profile compiles and survives the trip to init") {
   cask::Seccomp profile = cask::DefaultSeccompProfile(cask::DefaultConfig().capabilities.bounding);

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 
-#include "core/step_error.hpp"
-#include "core/user.hpp"
+#include "common/step_error.hpp"
+#include "init/user.hpp"
 
 namespace {
 

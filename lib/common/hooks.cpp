@@ -1,0 +1,91 @@
+#include "common/hooks.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cask/unique_fd.hpp>
+
+#include "common/step_error.hpp"
+#include "common/text.hpp"
+
+namespace cask {
+namespace {
+
+std::vector<char*> CStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+void RunHook(const Hook& hook, const std::string& input, const std::string& what) {
+  // A socket rather than a pipe: send() with MSG_NOSIGNAL survives a hook that never
+  // reads its stdin, without touching the host's SIGPIPE disposition.
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) ThrowErrno("hooks", what + ": socketpair");
+  unique_fd read_end(fds[0]), write_end(fds[1]);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, read_end.get(), 0);
+  std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
+  auto argv = CStrings(args);
+  auto envp = CStrings(hook.env);
+  pid_t pid;
+  int err = posix_spawn(&pid, hook.path.c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (err != 0) ThrowStep("hooks", what + ": spawn " + hook.path, err);
+  read_end.reset();
+  (void)!send(write_end.get(), input.data(), input.size(), MSG_NOSIGNAL);
+  write_end.reset();
+
+  // The pidfd turns readable when the hook exits: a wait with a timeout.
+  unique_fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  int ready = 1;
+  if (pidfd && hook.timeout) {
+    pollfd p{pidfd.get(), POLLIN, 0};
+    while ((ready = poll(&p, 1, *hook.timeout * 1000)) < 0 && errno == EINTR) {
+    }
+  }
+  if (ready == 0) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (ready == 0) ThrowStep("hooks", what + ": " + hook.path + " timed out", ETIMEDOUT);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    ThrowStep("hooks", what + ": " + hook.path + " " + DescribeWaitStatus(status));
+  }
+}
+
+}  // namespace
+
+nlohmann::json HookState(const std::string& id, const char* status, pid_t pid, const Config& config) {
+  return {{"ociVersion", "1.2.0"}, {"id", id}, {"status", status}, {"pid", pid},
+          {"bundle", config.root.path}, {"annotations", config.labels}};
+}
+
+void RunHooks(const std::vector<Hook>& hooks, const nlohmann::json& state, const std::string& kind) {
+  const std::string input = state.dump();
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    RunHook(hooks[i], input, kind + " hook " + std::to_string(i));
+  }
+}
+
+void RunHooksWarning(const std::vector<Hook>& hooks, const nlohmann::json& state, const std::string& kind,
+                     const std::function<void(const std::string&)>& warn) {
+  const std::string input = state.dump();
+  for (size_t i = 0; i < hooks.size(); ++i) {
+    try {
+      RunHook(hooks[i], input, kind + " hook " + std::to_string(i));
+    } catch (const StepError& e) {
+      warn(e.what());
+    }
+  }
+}
+
+}  // namespace cask

@@ -1,0 +1,146 @@
+#include <cask/container.hpp>
+#include <cask/namespaces.hpp>
+#include <cask/validate.hpp>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "cgroup/manager.hpp"
+#include "common/hooks.hpp"
+#include "host/launch.hpp"
+#include "host/proc.hpp"
+#include "common/step_error.hpp"
+#include "net/net.hpp"
+
+namespace cask {
+namespace {
+
+// A pidfd for init, checked to still be the same process (not a reused pid) after
+// it was opened, so signals through it cannot hit a stranger.
+unique_fd OpenInit(const State& state) {
+  unique_fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, state.init_pid, 0)));
+  if (!pidfd || !IsSameLiveProcess(state.init_pid, state.init_start_time)) return unique_fd();
+  return pidfd;
+}
+
+}  // namespace
+
+State Container::State() const { return factory_->CurrentState(id_); }
+
+void Container::Start() {
+  const std::string context = Quoted("start", id_);
+  cask::State state = factory_->CurrentState(id_);
+  if (state.status != Status::kCreated) {
+    throw Error(Errc::kBadState, context + ": the container is " + StatusName(state.status) +
+                                     ", not created");
+  }
+  // The pidfd first: once the fifo has a reader, the payload may run and exit at once.
+  unique_fd pidfd = OpenInit(state);
+  if (!pidfd) throw Error(Errc::kBadState, context + ": init has exited");
+  const std::string fifo_path = factory_->StateDir(id_) + "/exec.fifo";
+  unique_fd reader(open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!reader) throw Error(errno, context + ": open exec fifo");
+  // Init writes one byte once it sees a reader; its death ends the wait too.
+  pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+  while (poll(fds, 2, -1) < 0) {
+    if (errno != EINTR) throw Error(errno, context + ": wait for init");
+  }
+  char byte;
+  if (read(reader.get(), &byte, 1) != 1) throw Error(Errc::kInitFailed, context + ": init exited at the barrier");
+  // No state write: with the fifo gone and init alive, CurrentState reads running.
+  unlink(fifo_path.c_str());
+  // As OCI says: the payload runs already, so a failing poststart hook is logged and
+  // the start stands (as a failing poststop hook is, in Destroy).
+  RunHooksWarning(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart",
+                  [&](const std::string& warning) { factory_->Log(context + ": " + warning); });
+}
+
+void Container::Exec(Process& process) {
+  const std::string context = Quoted("exec in", id_);
+  ValidateProcess(process, "process");
+  if (process.args.empty()) throw ConfigError("process.args", "no command to run");
+  cask::State state = factory_->CurrentState(id_);
+  if (state.status != Status::kRunning && state.status != Status::kCreated) {
+    throw Error(Errc::kBadState, context + ": the container is " + StatusName(state.status));
+  }
+  LaunchRequest request;
+  request.context = context;
+  request.bootstrap.mode = Bootstrap::Mode::kExec;
+  request.bootstrap.id = id_;
+  request.bootstrap.config = state.config;
+  request.bootstrap.process = process;
+  for (const auto& ns : state.config.namespaces) {
+    request.bootstrap.join.push_back({ns.type, state.namespace_paths.at(std::string(NamespaceName(ns.type)))});
+  }
+  std::stable_partition(request.bootstrap.join.begin(), request.bootstrap.join.end(),
+                        [](const Namespace& ns) { return ns.type == NamespaceType::kUser; });
+  request.bootstrap.fork = state.config.HasNamespace(NamespaceType::kPid);
+  auto cgroup = cgroup::Manager::Load(state.cgroup_paths);
+  request.setup = [&](pid_t pid) { cgroup->Apply(pid); };
+  factory_->Track(id_, Launch(*factory_, request, process));
+}
+
+void Container::Signal(int signal, bool all) {
+  const std::string context = Quoted("signal", id_);
+  cask::State state = factory_->CurrentState(id_);
+  if (state.status == Status::kStopped) throw Error(Errc::kBadState, context + ": the container is stopped");
+  if (all) {
+    for (pid_t pid : Processes()) {
+      if (kill(pid, signal) != 0 && errno != ESRCH) throw Error(errno, context + ": kill " + std::to_string(pid));
+    }
+    return;
+  }
+  unique_fd pidfd = OpenInit(state);
+  if (!pidfd) throw Error(Errc::kBadState, context + ": init has exited");
+  if (syscall(SYS_pidfd_send_signal, pidfd.get(), signal, nullptr, 0) != 0) {
+    throw Error(errno, context + ": signal init");
+  }
+}
+
+std::vector<pid_t> Container::Processes() const {
+  cask::State state = factory_->ReadState(id_);
+  return cgroup::Manager::Load(state.cgroup_paths)->Pids();
+}
+
+void Container::Destroy() {
+  cask::State state;
+  try {
+    state = factory_->ReadState(id_);
+  } catch (const Error& e) {
+    if (e.code() == Errc::kNotFound) return;  // destroyed already
+    throw;
+  }
+  // No cgroup paths: a Create that died before it wrote them made none.
+  auto cgroup = state.cgroup_paths.empty() ? nullptr : cgroup::Manager::Load(state.cgroup_paths);
+  if (cgroup) cgroup->KillAll();
+  if (unique_fd pidfd = OpenInit(state)) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+  factory_->ReapAll(id_);
+  if (cgroup) cgroup->Destroy();
+  for (const auto& network : state.config.networks) {
+    if (network.type == "veth") net::DeleteLink(network.host_name, network.host_netns);
+  }
+  // The state first: an Events watcher tells the files removed after it from a Start's.
+  std::error_code ec;
+  std::filesystem::remove(factory_->StateDir(id_) + "/state.json", ec);
+  if (!ec) std::filesystem::remove_all(factory_->StateDir(id_), ec);
+  if (ec) throw Error(ec.value(), Quoted("destroy", id_) + ": remove state directory");
+  // As OCI says: a failing poststop hook is logged, and the destroy stands.
+  RunHooksWarning(state.config.hooks.poststop, HookState(id_, "stopped", 0, state.config), "poststop",
+                  [&](const std::string& warning) { factory_->Log(Quoted("destroy", id_) + ": " + warning); });
+}
+
+ScopedContainer::~ScopedContainer() {
+  try {
+    container_.Destroy();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cask: destroy '%s': %s\n", container_.Id().c_str(), e.what());
+  }
+}
+
+}  // namespace cask

@@ -1,0 +1,392 @@
+#include <cask/defaults.hpp>
+#include <cask/factory.hpp>
+#include <cask/id.hpp>
+#include <cask/namespaces.hpp>
+#include <cask/validate.hpp>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "cgroup/manager.hpp"
+#include "host/cgroup_resources.hpp"
+#include "common/hooks.hpp"
+#include "host/launch.hpp"
+#include "host/proc.hpp"
+#include "host/rfc3339.hpp"
+#include "common/seal.hpp"
+#include "common/step_error.hpp"
+#include "host/undo.hpp"
+#include "net/net.hpp"
+
+namespace cask {
+namespace {
+
+void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappings,
+                const std::string& context) {
+  std::string text;
+  for (const auto& m : mappings) {
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
+            std::to_string(m.size) + "\n";
+  }
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  unique_fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    throw Error(errno, context + ": write " + file);
+  }
+}
+
+// Namespaces the host makes at clone time when nothing is joined. Init always unshares
+// two itself: time, whose offsets must be written before anything enters it, and
+// cgroup, which must be made after init is placed in its cgroup so that it is the root.
+void PlanNamespaces(const Config& config, Bootstrap& b, unsigned long& clone_flags) {
+  bool joins = std::any_of(config.namespaces.begin(), config.namespaces.end(),
+                           [](const Namespace& ns) { return !ns.path.empty(); });
+  for (const auto& ns : config.namespaces) {
+    if (!ns.path.empty()) {
+      b.join.push_back(ns);
+    } else if (ns.type == NamespaceType::kTime || ns.type == NamespaceType::kCgroup || joins) {
+      b.unshare_flags |= CloneFlag(ns.type);
+    } else {
+      clone_flags |= CloneFlag(ns.type);
+    }
+  }
+  // The user namespace first: it owns the others.
+  std::stable_partition(b.join.begin(), b.join.end(),
+                        [](const Namespace& ns) { return ns.type == NamespaceType::kUser; });
+  b.fork = joins && config.HasNamespace(NamespaceType::kPid);
+  const Namespace* user = config.FindNamespace(NamespaceType::kUser);
+  b.new_user_namespace = user != nullptr && user->path.empty();
+}
+
+}  // namespace
+
+std::string InitArgs::DefaultInitPath() { return CASK_INIT_PATH; }
+
+void FactoryImpl::Log(std::string_view line) const {
+  std::lock_guard lock(mutex);
+  if (logger) logger(line);
+}
+
+bool FactoryImpl::Abandoned(const std::string& id) const {
+  if (id.empty() || id.front() == '.') return false;  // .seccomp, not a container
+  unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir || flock(dir.get(), LOCK_EX | LOCK_NB) != 0) return false;
+  // Empty, or with the state half-written: nothing else is there before the state.
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(StateDir(id), ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() != "state.json.tmp") return false;
+  }
+  return !ec;
+}
+
+State FactoryImpl::ReadState(const std::string& id) const {
+  std::ifstream in(StateDir(id) + "/state.json");
+  if (!in) {
+    if (Abandoned(id)) {  // its Create wrote nothing yet: the directory is all there is
+      State state;
+      state.id = id;
+      state.status = Status::kCreating;
+      return state;
+    }
+    throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
+  }
+  nlohmann::json json;
+  try {
+    in >> json;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(Errc::kInitFailed, "read state of '" + id + "': " + e.what());
+  }
+  return StateFromJson(json);
+}
+
+void FactoryImpl::WriteState(const State& state) const {
+  std::string dir = StateDir(state.id);
+  std::string tmp = dir + "/state.json.tmp";
+  std::string text = ToJson(state).dump(2);
+  unique_fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+      rename(tmp.c_str(), (dir + "/state.json").c_str()) != 0) {
+    throw Error(errno, "write state of '" + state.id + "'");
+  }
+}
+
+State FactoryImpl::CurrentState(const std::string& id) const {
+  State state = ReadState(id);
+  if (state.status == Status::kCreating) return state;  // Create has not finished
+  if (!IsSameLiveProcess(state.init_pid, state.init_start_time)) {
+    state.status = Status::kStopped;
+  } else if (access((StateDir(id) + "/exec.fifo").c_str(), F_OK) == 0) {
+    state.status = Status::kCreated;
+  } else if (state.status != Status::kPaused) {
+    state.status = Status::kRunning;
+  }
+  return state;
+}
+
+namespace {
+
+// FNV-1a: names a cache file; the file holds the whole profile, which is compared.
+std::string Fnv1a(const std::string& text) {
+  uint64_t hash = 0xcbf29ce484222325;
+  for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3;
+  char name[17];
+  std::snprintf(name, sizeof(name), "%016llx", static_cast<unsigned long long>(hash));
+  return name;
+}
+
+}  // namespace
+
+// Compiled programs are also kept in <root>/.seccomp/ (not a container: no state.json),
+// so that a program that makes one container per process (nsinit) compiles a profile once
+// per machine, not once per container. The root is root's; a file whose profile differs
+// from the one asked for is ignored and rewritten.
+std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp& profile) const {
+  const auto cached = [&]() -> std::shared_ptr<const SealedSeccomp> {
+    for (const auto& [known, sealed] : seccomp_cache) {
+      if (known == profile) return sealed;
+    }
+    return nullptr;
+  };
+  {
+    std::lock_guard lock(mutex);
+    if (auto sealed = cached()) return sealed;
+  }
+  const std::string key = json_detail::Write(profile).dump();
+  const std::string dir = root + "/.seccomp";
+  const std::string file = dir + "/" + Fnv1a(key) + ".json";
+  std::optional<SeccompProgram> program;
+  if (std::ifstream in{file}) {
+    nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+    if (!json.is_discarded() && json.value("profile", "") == key) {
+      program = SeccompProgramFromJson(json.at("program"));
+    }
+  }
+  if (!program) {
+    // Compiled outside the lock: two threads may both compile a new profile, once.
+    program = CompileSeccomp(profile);
+    mkdir(dir.c_str(), 0700);
+    const std::string tmp = file + "." + std::to_string(getpid()) + ".tmp";
+    std::ofstream(tmp) << nlohmann::json{{"profile", key}, {"program", ToJson(*program)}}.dump();
+    if (rename(tmp.c_str(), file.c_str()) != 0) unlink(tmp.c_str());  // a cache: best effort
+  }
+  auto sealed = std::make_shared<const SealedSeccomp>(SealProgram(*program));
+  std::lock_guard lock(mutex);
+  if (auto other = cached()) return other;  // another thread was first
+  seccomp_cache.emplace_back(profile, sealed);
+  return sealed;
+}
+
+State FactoryImpl::UpdateState(const std::string& id,
+                               const std::function<void(State&)>& change) const {
+  unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) {
+    if (errno == ENOENT) throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
+    throw Error(errno, "open state of '" + id + "'");
+  }
+  while (flock(dir.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw Error(errno, "lock state of '" + id + "'");
+  }
+  State state = CurrentState(id);
+  change(state);
+  WriteState(state);
+  return state;
+}
+
+void FactoryImpl::Track(const std::string& id, std::shared_ptr<ChildRecord> child) {
+  std::lock_guard lock(mutex);
+  // Forget children already reaped by their Process::Wait.
+  std::erase_if(children, [](const auto& entry) {
+    std::lock_guard child_lock(entry.second->mutex);
+    return entry.second->status.has_value();
+  });
+  children.emplace(id, std::move(child));
+}
+
+void FactoryImpl::ReapAll(const std::string& id) {
+  std::vector<std::shared_ptr<ChildRecord>> mine;
+  {
+    std::lock_guard lock(mutex);
+    auto [begin, end] = children.equal_range(id);
+    for (auto it = begin; it != end; ++it) mine.push_back(it->second);
+    children.erase(begin, end);
+  }
+  // Newest first: init, the oldest, cannot finish dying while an exec'd process of its
+  // pid namespace (our child, by CLONE_PARENT) is an unreaped zombie.
+  for (auto it = mine.rbegin(); it != mine.rend(); ++it) (*it)->Wait();
+}
+
+Container FactoryImpl::Create(const std::string& id, const Config& config, Process& process) {
+  ValidateId(id);
+  config.Validate();
+  ValidateProcess(process, "process");
+  if (process.args.empty()) throw ConfigError("process.args", "no command to run");
+  const std::string context = "create '" + id + "'";
+  struct stat st {};
+  if (stat(config.root.path.c_str(), &st) != 0) throw Error(errno, context + ": root.path " + config.root.path);
+  if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, context + ": root.path " + config.root.path);
+  const std::string dir = StateDir(id);
+  if (mkdir(dir.c_str(), 0711) != 0) {
+    if (errno == EEXIST) throw Error(Errc::kExists, context + ": a container with this id exists");
+    throw Error(errno, context + ": make state directory " + dir);
+  }
+  Undo undo;
+  undo.Add([dir] { std::filesystem::remove_all(dir); });
+  // Held until Create returns: a directory without state.json whose lock is free is
+  // what a host that died just now left (Abandoned).
+  unique_fd lock(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock || flock(lock.get(), LOCK_EX) != 0) throw Error(errno, context + ": lock state directory");
+  // From here on, whatever Create makes is named in the state first, so that a host
+  // that dies in the middle leaves a container that List shows and Destroy removes.
+  const std::string cgroup_path = config.cgroup.path.empty() ? "cask-" + id : config.cgroup.path;
+  State state;
+  state.id = id;
+  state.status = Status::kCreating;
+  state.created = Rfc3339(std::chrono::system_clock::now());
+  state.cgroup_paths = cgroup::Manager::PathsFor(cgroup_path);
+  state.config = config;
+  WriteState(state);
+  const std::string fifo_path = dir + "/exec.fifo";
+  // 0622 whatever the umask: init opens it for writing after it changed user.
+  if (mkfifo(fifo_path.c_str(), 0622) != 0 || chmod(fifo_path.c_str(), 0622) != 0) {
+    throw Error(errno, context + ": make exec fifo");
+  }
+  unique_fd fifo(open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
+  if (!fifo) throw Error(errno, context + ": open exec fifo");
+
+  std::shared_ptr<cgroup::Manager> cgroup;
+  try {
+    cgroup = cgroup::Manager::Create(cgroup_path, CgroupResources(config));
+  } catch (const Error& e) {
+    throw Error(context, e);
+  }
+  undo.Add([cgroup] { cgroup->Destroy(); });
+
+  LaunchRequest request;
+  request.context = context;
+  request.fifo = std::move(fifo);
+  request.bootstrap.mode = Bootstrap::Mode::kCreate;
+  request.bootstrap.id = id;
+  request.bootstrap.config = config;
+  request.bootstrap.process = process;
+  PlanNamespaces(config, request.bootstrap, request.clone_flags);
+  const auto write_id_maps = [&](pid_t pid) {
+    WriteIdMap(pid, "uid_map", config.uid_mappings, context);
+    WriteIdMap(pid, "gid_map", config.gid_mappings, context);
+  };
+  // A user namespace made at clone time gets its maps before init execs, so that init
+  // execs as root of the namespace and keeps its capabilities there.
+  if (request.bootstrap.new_user_namespace && (request.clone_flags & CLONE_NEWUSER) != 0) {
+    request.before_exec = write_id_maps;
+  }
+  request.setup = [&](pid_t pid) {
+    if (request.bootstrap.new_user_namespace && !request.before_exec) write_id_maps(pid);
+    cgroup->Apply(pid);
+    for (const auto& network : config.networks) {
+      if (network.type != "veth") continue;
+      std::string netns = "/proc/" + std::to_string(pid) + "/ns/net";
+      unique_fd netns_fd(open(netns.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!netns_fd) throw Error(errno, context + ": open " + netns);
+      try {
+        net::CreateVeth(network, netns_fd.get());
+      } catch (const StepError& e) {
+        throw ToError(e, context + ": network " + network.name);
+      }
+      undo.Add([network] { net::DeleteLink(network.host_name, network.host_netns); });
+    }
+    // prestart (deprecated by OCI) runs where create_runtime does, first, as runc does.
+    try {
+      const nlohmann::json hook_state = HookState(id, "creating", pid, config);
+      RunHooks(config.hooks.prestart, hook_state, "prestart");
+      RunHooks(config.hooks.create_runtime, hook_state, "create_runtime");
+    } catch (const StepError& e) {
+      throw ToError(e, context);
+    }
+  };
+  // The state is on disk before init can be ready: a host that dies from here on leaves
+  // a container that List shows and Destroy removes, never an init waiting unseen at
+  // the barrier. Written while init mounts, so it costs no time.
+  request.setting_up = [&](pid_t pid) {
+    state.status = Status::kCreated;
+    state.init_pid = pid;
+    state.init_start_time = ProcessStartTime(pid);
+    state.cgroup_paths = cgroup->Paths();
+    for (const auto& ns : config.namespaces) {
+      state.namespace_paths[std::string(NamespaceName(ns.type))] =
+          ns.path.empty() ? "/proc/" + std::to_string(pid) + "/ns/" + ProcNsName(ns.type) : ns.path;
+    }
+    WriteState(state);
+  };
+  auto child = Launch(*this, request, process);
+  Track(id, child);
+  undo.Dismiss();
+  return MakeContainer(id, config);
+}
+
+Factory Factory::New(const std::string& root, InitArgs init) {
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (ec) throw Error(ec.value(), "make state root " + root);
+  if (chmod(root.c_str(), 0700) != 0) throw Error(errno, "chmod state root " + root);
+  auto impl = std::make_shared<FactoryImpl>();
+  impl->root = std::filesystem::absolute(root).lexically_normal().string();
+  impl->sealed_init = SealedCopy(init.path);
+  impl->init = std::move(init);
+  return Factory(std::move(impl));
+}
+
+Container Factory::Create(const std::string& id, const Config& config, Process& process) {
+  return impl_->Create(id, config, process);
+}
+
+Container Factory::Create(const std::string& id, const Config& config) {
+  Process process(config.process);
+  return impl_->Create(id, config, process);
+}
+
+Container Factory::Run(const std::string& id, const Config& config, Process& process) {
+  Container container = impl_->Create(id, config, process);
+  try {
+    container.Start();
+  } catch (...) {
+    container.Destroy();
+    throw;
+  }
+  return container;
+}
+
+Container Factory::Load(const std::string& id) const {
+  ValidateId(id);
+  State state = impl_->ReadState(id);
+  return impl_->MakeContainer(id, state.config);
+}
+
+std::vector<std::string> Factory::List() const {
+  std::vector<std::string> ids;
+  for (const auto& entry : std::filesystem::directory_iterator(impl_->root)) {
+    if (!entry.is_directory()) continue;
+    const std::string id = entry.path().filename().string();
+    if (std::filesystem::exists(entry.path() / "state.json") || impl_->Abandoned(id)) {
+      ids.push_back(id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+const std::string& Factory::Root() const { return impl_->root; }
+
+void Factory::SetLogger(LogCallback logger) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->logger = std::move(logger);
+}
+
+}  // namespace cask

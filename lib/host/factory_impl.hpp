@@ -1,0 +1,90 @@
+// The Factory's shared state, which its Containers hold on to.
+#pragma once
+
+#include <cask/factory.hpp>
+#include <cask/state.hpp>
+
+#include "common/seccomp.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cask {
+
+// The context of a Container error: "start 'web'".
+inline std::string Quoted(const std::string& verb, const std::string& id) {
+  return verb + " '" + id + "'";
+}
+
+// A file in the state directory while the container is paused: made by Pause, removed
+// by Resume, so that an Events watcher sees each of them by name (events.cpp).
+inline constexpr char kPausedMark[] = "paused";
+
+// A process this Factory started (an init or an exec'd process): its pidfd, and its
+// exit status once reaped, by whoever comes first: Process::Wait or Destroy.
+struct ChildRecord {
+  pid_t pid = -1;
+  unique_fd pidfd;
+  std::mutex mutex;
+  std::optional<ExitStatus> status;
+  ExitStatus Wait();
+};
+
+struct ProcessAccess {
+  static void Attach(Process& process, std::shared_ptr<ChildRecord> child) {
+    process.child_ = std::move(child);
+  }
+  static void SetPipes(Process& process, unique_fd in, unique_fd out, unique_fd err) {
+    process.in_pipe_ = std::move(in);
+    process.out_pipe_ = std::move(out);
+    process.err_pipe_ = std::move(err);
+  }
+  static void SetConsole(Process& process, unique_fd master) { process.console_ = std::move(master); }
+};
+
+struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
+  std::string root;
+  InitArgs init;
+  unique_fd sealed_init;
+
+  mutable std::mutex mutex;  // guards logger, children and seccomp_cache
+  LogCallback logger;
+  std::multimap<std::string, std::shared_ptr<ChildRecord>> children;  // by container id
+  // Few profiles per Factory, compared whole: cheaper than a key made from each.
+  mutable std::vector<std::pair<Seccomp, std::shared_ptr<const SealedSeccomp>>> seccomp_cache;
+
+  void Log(std::string_view line) const;
+  // The profile compiled once for this Factory (StepError "seccomp" if it does not compile).
+  std::shared_ptr<const SealedSeccomp> CompiledSeccomp(const Seccomp& profile) const;
+  std::string StateDir(const std::string& id) const { return root + "/" + id; }
+  // A state directory that is empty (or holds a half-written state) and whose Create
+  // holds no lock on it: its host died between making it and writing the state.
+  bool Abandoned(const std::string& id) const;
+  // Throws Error(kNotFound) when there is no such container. An abandoned directory
+  // reads as a container in status creating with nothing else in its state.
+  State ReadState(const std::string& id) const;
+  // Atomically: a temporary file, renamed over the old one. No fsync: the state describes
+  // processes, which do not outlive the machine either (OCI: keep it on a tmpfs).
+  void WriteState(const State& state) const;
+  // The state with its status brought up to date from the kernel.
+  State CurrentState(const std::string& id) const;
+  // CurrentState, `change`, WriteState, under an exclusive flock of the state directory:
+  // writers in different processes (Pause, Update, an Events watcher) lose no change.
+  State UpdateState(const std::string& id, const std::function<void(State&)>& change) const;
+
+  Container MakeContainer(const std::string& id, const Config& config) {
+    return Container(shared_from_this(), id, config);
+  }
+  Container Create(const std::string& id, const Config& config, Process& process);
+  void Track(const std::string& id, std::shared_ptr<ChildRecord> child);
+  // Reaps every process of this container that this Factory started (after a kill).
+  void ReapAll(const std::string& id);
+};
+
+}  // namespace cask

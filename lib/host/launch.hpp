@@ -1,0 +1,31 @@
+// The host side of starting init: spawn, bootstrap, and the setup conversation up to
+// "ready". Shared by Create (a new container) and Exec (join a running one).
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "common/bootstrap.hpp"
+#include "host/factory_impl.hpp"
+
+namespace cask {
+
+struct LaunchRequest {
+  Bootstrap bootstrap;
+  unsigned long clone_flags = 0;  // namespaces made at clone time
+  unique_fd fifo;                 // create mode: the exec fifo, O_PATH
+  // When set, the spawned child waits before its exec until this has run (id maps).
+  std::function<void(pid_t)> before_exec;
+  // Runs when init asks for setup, with the pid that carries on: id maps, cgroup, veth.
+  std::function<void(pid_t)> setup;
+  // Runs once init has been told to go on, while it sets the container up.
+  std::function<void(pid_t)> setting_up;
+  std::string context;  // "create 'web'", for error messages
+};
+
+// Returns when init is ready (create mode: waiting at the fifo; exec mode: running the
+// payload). On error, kills and reaps what it started and throws cask::Error.
+std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& request,
+                                    Process& process);
+
+}  // namespace cask

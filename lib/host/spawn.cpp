@@ -1,0 +1,92 @@
+#include "host/spawn.hpp"
+
+#include <cask/error.hpp>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace cask {
+namespace {
+
+// What the child reads between clone and exec: in the parent's memory (shared, or a
+// copy when the child waits at its gate).
+struct ChildArgs {
+  const int* source_fds;
+  int floor;
+  int exe;
+  bool gate;
+  char* const* argv;
+  char* const* envp;
+};
+
+// The child: async-signal-safe syscalls only, every signal blocked (Spawn blocked them;
+// init unblocks them once it runs).
+int ChildMain(void* arg) {
+  const auto& a = *static_cast<const ChildArgs*>(arg);
+  for (int target = 0; target < a.floor; ++target) {
+    if (dup2(a.source_fds[target], target) < 0) _exit(127);
+  }
+  syscall(SYS_close_range, a.floor, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (a.gate) {
+    // The host has written the id maps: become root of the new user namespace so that
+    // the exec keeps the namespace's capabilities. Raw syscalls: glibc's wrappers
+    // would try to reach the parent's other threads.
+    char byte;
+    if (read(kSyncFd, &byte, 1) != 1) _exit(127);
+    if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(126);
+  }
+  syscall(SYS_execveat, a.exe, "", a.argv, a.envp, AT_EMPTY_PATH);
+  _exit(127);
+}
+
+}  // namespace
+
+Spawned Spawn(const SpawnRequest& request) {
+  // Everything the child needs is prepared here, before clone. Sources are duplicated
+  // above every target number so that the child's dup2s, in ascending order, never
+  // overwrite a source it still needs.
+  std::vector<int> wanted = {request.stdio[0], request.stdio[1], request.stdio[2], request.sync_fd};
+  wanted.insert(wanted.end(), request.extra_fds.begin(), request.extra_fds.end());
+  const int floor = static_cast<int>(wanted.size());
+  std::vector<unique_fd> sources;
+  std::vector<int> source_fds;
+  for (int fd : wanted) {
+    unique_fd copy(fcntl(fd, F_DUPFD_CLOEXEC, floor));
+    if (!copy) throw Error(errno, "spawn: duplicate fd " + std::to_string(fd));
+    source_fds.push_back(copy.get());
+    sources.push_back(std::move(copy));
+  }
+  unique_fd exe(fcntl(request.init_fd, F_DUPFD_CLOEXEC, floor));
+  if (!exe) throw Error(errno, "spawn: duplicate init fd");
+  std::vector<char*> argv;
+  for (const auto& arg : request.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  char* envp[] = {const_cast<char*>(kSyncFdEnv), nullptr};
+  ChildArgs args{source_fds.data(), floor, exe.get(), request.gate, argv.data(), envp};
+
+  // As posix_spawn: the child shares our memory and this thread sleeps until it has
+  // exec'd, so no page table is copied and no page of a large host is copied on write
+  // afterwards. A child that waits at its gate for the host gets a copy instead (a fork).
+  // Its stack is this array: this frame stays put until the exec, or the child has a copy.
+  alignas(16) char stack[16 * 1024];
+  unsigned long flags = request.clone_flags | CLONE_PIDFD | SIGCHLD;
+  if (!request.gate) flags |= CLONE_VM | CLONE_VFORK;
+  // Blocked in the child until init unblocks them: a handler of ours must never run in
+  // the child, and init must not inherit the calling thread's mask.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int pidfd = -1;
+  pid_t pid = clone(ChildMain, stack + sizeof(stack), static_cast<int>(flags), &args, &pidfd);
+  int clone_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) throw Error(clone_errno, "spawn: clone");
+  return {pid, unique_fd(pidfd)};
+}
+
+}  // namespace cask

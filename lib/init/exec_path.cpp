@@ -1,0 +1,58 @@
+#include "init/exec_path.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+
+#include "common/step_error.hpp"
+#include "common/text.hpp"
+
+namespace cask {
+namespace {
+
+bool IsExecutableFile(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
+unique_fd OpenNoMagicLinks(const std::string& path, uint64_t flags) {
+  open_how how{};
+  how.flags = flags | O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_MAGICLINKS;
+  return unique_fd(
+      static_cast<int>(syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof(how))));
+}
+
+}  // namespace
+
+void EnterCwd(const std::string& cwd) {
+  unique_fd dir = OpenNoMagicLinks(cwd, O_DIRECTORY);
+  if (!dir) ThrowErrno("cwd", "open " + cwd);
+  if (fchdir(dir.get()) != 0) ThrowErrno("cwd", "chdir " + cwd);
+}
+
+void RequireNoMagicLinks(const std::string& payload) {
+  if (!OpenNoMagicLinks(payload, 0)) ThrowErrno("exec", "payload \"" + payload + "\"");
+}
+
+std::string LookPath(const std::string& name, const std::vector<std::string>& env) {
+  if (name.empty()) ThrowStep("exec", "no command given (process.args is empty)", EINVAL);
+  if (name.find('/') != std::string::npos) {
+    if (!IsExecutableFile(name)) ThrowErrno("exec", "payload \"" + name + "\"");
+    return name;
+  }
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& var : env) {
+    if (var.rfind("PATH=", 0) == 0) path = var.substr(5);
+  }
+  for (std::string_view dir : SplitText(path, ':')) {
+    std::string candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + name;
+    if (IsExecutableFile(candidate)) return candidate;
+  }
+  ThrowStep("exec", "payload \"" + name + "\" not found in $PATH (" + path + ")", ENOENT);
+}
+
+}  // namespace cask

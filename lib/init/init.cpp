@@ -1,0 +1,246 @@
+// Container init: runs inside the container's namespaces, sets the container up as the
+// bootstrap says, reports ready, waits at the barrier and execs the payload.
+#include <cask/init.hpp>
+#include <cask/namespaces.hpp>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/bootstrap.hpp"
+#include "init/capabilities.hpp"
+#include "init/exec_path.hpp"
+#include "common/hooks.hpp"
+#include "init/namespaces_enter.hpp"
+#include "init/proc_write.hpp"
+#include "init/rlimits.hpp"
+#include "init/rootfs.hpp"
+#include "common/seccomp.hpp"
+#include "host/spawn.hpp"
+#include "common/step_error.hpp"
+#include "common/sync.hpp"
+#include "init/terminal.hpp"
+#include "common/text.hpp"
+#include "init/user.hpp"
+#include "net/net.hpp"
+
+namespace cask {
+namespace {
+
+template <typename T>
+T Or(const std::optional<T>& process_value, const T& container_value) {
+  return process_value ? *process_value : container_value;
+}
+
+// A missing /etc/passwd or /etc/group is no error: numeric ids need neither.
+ExecUser LookUpUser(const ProcessConfig& process) {
+  std::string passwd, group;
+  ReadWholeFile("/etc/passwd", passwd);
+  ReadWholeFile("/etc/group", group);
+  return ResolveUser(process.user, process.additional_groups, ParsePasswd(passwd), ParseGroup(group));
+}
+
+void SetUser(const ExecUser& user) {
+  // setgroups is denied in a user namespace whose setgroups file says so; with no
+  // supplementary groups asked for, that is not an error.
+  if (setgroups(user.groups.size(), user.groups.data()) != 0 && !(errno == EPERM && user.groups.empty())) {
+    ThrowErrno("user", "setgroups");
+  }
+  if (setresgid(user.gid, user.gid, user.gid) != 0) {
+    ThrowErrno("user", "setresgid " + std::to_string(user.gid));
+  }
+  if (setresuid(user.uid, user.uid, user.uid) != 0) {
+    ThrowErrno("user", "setresuid " + std::to_string(user.uid));
+  }
+}
+
+// The container-wide part: runs once, in create mode. `pid` is init's as the host sees it.
+void SetUpContainer(const Bootstrap& b, bool in_user_namespace, pid_t pid) {
+  const Config& config = b.config;
+  const auto create_container_hooks = [&] {
+    RunHooks(config.hooks.create_container, HookState(b.id, "creating", pid, config), "create_container");
+  };
+  // SetupRootfs applies the sysctls itself, before /proc/sys turns read-only.
+  if (config.HasNamespace(NamespaceType::kMount)) {
+    SetupRootfs(config, in_user_namespace, create_container_hooks);
+  } else {
+    ApplySysctl(config.sysctl);
+    create_container_hooks();
+  }
+  if (!config.hostname.empty() && sethostname(config.hostname.data(), config.hostname.size()) != 0) {
+    ThrowErrno("hostname", "sethostname " + config.hostname);
+  }
+  if (!config.domainname.empty() &&
+      setdomainname(config.domainname.data(), config.domainname.size()) != 0) {
+    ThrowErrno("hostname", "setdomainname " + config.domainname);
+  }
+  const Namespace* net = config.FindNamespace(NamespaceType::kNet);
+  if (net != nullptr && net->path.empty()) {
+    net::LoopbackUp();
+    for (const auto& network : config.networks) {
+      if (network.type == "veth") net::ConfigureInterface(network);
+    }
+  }
+}
+
+// Moves the payload's extra fds from 4.. down to 3.. (dup2 clears close-on-exec).
+void ArrangeExtraFds(int count) {
+  for (int i = 0; i < count; ++i) {
+    if (dup2(kSyncFd + 1 + i, kSyncFd + i) < 0) ThrowErrno("exec", "arrange extra fds");
+  }
+  if (count > 0 && close(kSyncFd + count) != 0) ThrowErrno("exec", "close extra fd");
+}
+
+std::vector<char*> CStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// Blocks until Container::Start opens the exec fifo (from any process), then lets it go.
+void WaitAtFifo(const unique_fd& fifo) {
+  std::string path = "/proc/self/fd/" + std::to_string(fifo.get());
+  unique_fd writer(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!writer) ThrowErrno("start", "open exec fifo");
+  if (write(writer.get(), "0", 1) != 1) ThrowErrno("start", "write exec fifo");
+}
+
+[[noreturn]] void RunInit(Channel& channel) {
+  auto message = channel.Receive();
+  if (!message || message->type != MessageType::kBootstrap) {
+    ThrowStep("bootstrap", "expected the bootstrap message", EPROTO);
+  }
+  Bootstrap b = BootstrapFromJson(message->payload);
+  // The fds in the order Launch sends them: the exec fifo (create), the seccomp program.
+  auto fds = message->fds.begin();
+  const auto next_fd = [&] {
+    if (fds == message->fds.end()) ThrowStep("bootstrap", "an fd is missing", EPROTO);
+    return std::move(*fds++);
+  };
+  unique_fd fifo = b.mode == Bootstrap::Mode::kCreate ? next_fd() : unique_fd();
+  std::optional<SeccompProgram> seccomp;
+  if (b.seccomp_flags) seccomp = ReadSealedProgram(next_fd().get(), *b.seccomp_flags);
+
+  EnterNamespaces(b, channel);
+  channel.Send(MessageType::kNeedSetup);
+  auto done = channel.Receive();
+  if (!done || done->type != MessageType::kSetupDone) ThrowStep("bootstrap", "host went away", EPIPE);
+  // Hooks see the pid as the host knows it.
+  const pid_t host_pid = done->payload.at("pid").get<pid_t>();
+  EnterCgroupNamespace(b);
+
+  const Config& config = b.config;
+  const ProcessConfig& process = b.process;
+  const bool in_user_namespace = config.HasNamespace(NamespaceType::kUser);
+  if (in_user_namespace && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
+    ThrowErrno("user", "become root of the user namespace");
+  }
+  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, host_pid);
+
+  ApplyRlimits(Or(process.rlimits, config.rlimits));
+  if (auto adj = process.oom_score_adj ? process.oom_score_adj : config.oom_score_adj) {
+    WriteProcFile("self/oom_score_adj", std::to_string(*adj));
+  }
+  ExecUser user = LookUpUser(process);
+  if (process.terminal) {
+    Pty pty = OpenPty(process.console_size.value_or(ConsoleSize{}));
+    if (b.mode == Bootstrap::Mode::kCreate) MountConsole(pty);
+    channel.Send(MessageType::kConsole, nullptr, {pty.master.get()});
+    AttachTerminal(pty, user.uid);
+  }
+  std::string payload = LookPath(process.args.empty() ? "" : process.args.front(), process.env);
+  std::vector<std::string> env = process.env;
+  bool has_home = false;
+  for (const auto& var : env) has_home = has_home || var.rfind("HOME=", 0) == 0;
+  if (!has_home) env.push_back("HOME=" + user.home);
+
+  const bool no_new_privileges = Or(process.no_new_privileges, config.no_new_privileges);
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while init has it.
+  if (seccomp && !no_new_privileges) LoadSeccomp(*seccomp);
+  const Capabilities caps = Or(process.capabilities, config.capabilities);
+  DropBoundingSet(caps);
+  KeepCapabilities(true);
+  SetUser(user);
+  KeepCapabilities(false);
+  EnterCwd(process.cwd);
+  RequireNoMagicLinks(payload);
+  ApplyCapabilities(caps);
+  if (no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    ThrowErrno("no_new_privileges", "PR_SET_NO_NEW_PRIVS");
+  }
+  umask(process.umask ? *process.umask : 022);
+
+  channel.Send(MessageType::kReady);
+  if (b.mode == Bootstrap::Mode::kCreate) {
+    channel.Release();  // closes: the host is done with us; Start may come from elsewhere
+    WaitAtFifo(fifo);
+  } else {
+    auto start = channel.Receive();
+    if (!start || start->type != MessageType::kStart) ThrowStep("start", "host went away", EPIPE);
+  }
+  fifo.reset();
+  if (b.mode == Bootstrap::Mode::kCreate) {
+    RunHooks(config.hooks.start_container, HookState(b.id, "created", host_pid, config), "start_container");
+  }
+  ArrangeExtraFds(b.extra_fds);
+  auto argv = CStrings(process.args);
+  auto envp = CStrings(env);
+  if (seccomp && no_new_privileges) LoadSeccomp(*seccomp);  // last: only execve follows
+  execve(payload.c_str(), argv.data(), envp.data());
+  ThrowErrno("exec", "execve " + payload);
+}
+
+// Tells the host why init failed: over the socket while the host listens, else on
+// stderr. A host that went away (the socket broken) hears nothing: init exits quietly.
+void ReportFailure(const Channel& channel, const std::string& step, int err, const char* what) {
+  if (channel.fd() < 0) {
+    std::fprintf(stderr, "cask init: %s: %s%s%s\n", step.c_str(), what, err != 0 ? ": " : "",
+                 err != 0 ? std::strerror(err) : "");
+    return;
+  }
+  try {
+    channel.Send(MessageType::kError, {{"step", step}, {"errno", err}, {"message", what}});
+  } catch (const std::exception&) {
+  }
+}
+
+}  // namespace
+
+void Init(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "init") != 0) return;
+  if (std::getenv("_CASK_SYNC_FD") == nullptr) {
+    std::fprintf(stderr, "%s init: the entry of a container's init, run by cask only\n", argv[0]);
+    std::exit(2);
+  }
+  // Spawn blocked every signal; the host may ignore some (SIGPIPE, often), which an exec
+  // keeps. The payload starts as a fresh process would: default actions, nothing blocked.
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Move the sync socket clear of 3.., where the payload's extra fds go at exec. Fd 3
+  // stays open (close-on-exec) so nothing else lands there meanwhile.
+  int high = fcntl(kSyncFd, F_DUPFD_CLOEXEC, 64);
+  if (high < 0 || fcntl(kSyncFd, F_SETFD, FD_CLOEXEC) != 0) _exit(126);
+  Channel channel{unique_fd(high)};
+  try {
+    RunInit(channel);
+  } catch (const StepError& e) {
+    ReportFailure(channel, e.step(), e.error(), e.what());
+  } catch (const std::exception& e) {
+    ReportFailure(channel, "init", 0, e.what());
+  }
+  _exit(127);
+}
+
+}  // namespace cask
