@@ -29,6 +29,10 @@ struct Message {
   std::vector<unique_fd> fds;
 };
 
+// The fd number init finds the sync socket at, and the environment variable naming it.
+constexpr int kSyncFd = 3;
+constexpr const char* kSyncFdEnv = "_CASK_SYNC_FD=3";
+
 class Channel {
  public:
   explicit Channel(unique_fd fd) : fd_(std::move(fd)) {}

@@ -10,6 +10,8 @@
 
 #include <cerrno>
 
+#include "common/sync.hpp"
+
 namespace cask {
 namespace {
 

@@ -28,10 +28,6 @@ struct Spawned {
   unique_fd pidfd;
 };
 
-// The fd number init finds the sync socket at, and the environment variable naming it.
-constexpr int kSyncFd = 3;
-constexpr const char* kSyncFdEnv = "_CASK_SYNC_FD=3";
-
 // Clones and execs init. Throws cask::Error; on error no child is left.
 Spawned Spawn(const SpawnRequest& request);
 

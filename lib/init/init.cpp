@@ -23,7 +23,6 @@
 #include "init/rlimits.hpp"
 #include "init/rootfs.hpp"
 #include "common/seccomp.hpp"
-#include "host/spawn.hpp"
 #include "common/step_error.hpp"
 #include "common/sync.hpp"
 #include "init/terminal.hpp"
