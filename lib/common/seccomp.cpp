@@ -1,5 +1,7 @@
 #include "common/seccomp.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>

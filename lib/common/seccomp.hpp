@@ -10,7 +10,7 @@
 #include <cask/unique_fd.hpp>
 #include <linux/filter.h>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <vector>
 
 namespace cask {

@@ -4,6 +4,8 @@
 
 #include <cask/unique_fd.hpp>
 
+#include "common/sync_fd.hpp"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -28,10 +30,6 @@ struct Message {
   nlohmann::json payload;
   std::vector<unique_fd> fds;
 };
-
-// The fd number init finds the sync socket at, and the environment variable naming it.
-constexpr int kSyncFd = 3;
-constexpr const char* kSyncFdEnv = "_CASK_SYNC_FD=3";
 
 class Channel {
  public:

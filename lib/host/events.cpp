@@ -1,4 +1,5 @@
 #include <cask/events.hpp>
+#include <cask/stats_json.hpp>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>

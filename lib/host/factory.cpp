@@ -2,6 +2,7 @@
 #include <cask/factory.hpp>
 #include <cask/id.hpp>
 #include <cask/namespaces.hpp>
+#include <cask/state_json.hpp>
 #include <cask/validate.hpp>
 #include <dirent.h>
 #include <fcntl.h>

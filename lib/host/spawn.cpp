@@ -10,7 +10,7 @@
 
 #include <cerrno>
 
-#include "common/sync.hpp"
+#include "common/sync_fd.hpp"
 
 namespace cask {
 namespace {

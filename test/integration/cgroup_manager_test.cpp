@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cask/error.hpp"
+#include "cask/stats_json.hpp"
 #include "cgroup/fs.hpp"
 #include "cgroup/hierarchy.hpp"
 #include "cgroup/manager.hpp"

@@ -1,4 +1,5 @@
 // Stats assembled by the managers from cgroup directories recorded on disk.
+#include <cask/stats_json.hpp>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>

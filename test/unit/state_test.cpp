@@ -1,6 +1,8 @@
 // The state file: JSON round trip, errors naming the field, and the transition table.
 #include <cask/events.hpp>
 #include <cask/state.hpp>
+#include <cask/state_json.hpp>
+#include <cask/stats_json.hpp>
 #include <signal.h>
 
 #include <catch2/catch.hpp>
