@@ -21,18 +21,10 @@
 using cask::unique_fd;
 using cask::test::ErrorWithin;
 using cask::test::Harness;
+using cask::test::ReadFile;
 using cask::test::NetnsHolder;
 using cask::test::NewId;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-}  // namespace
 
 TEST_CASE("a failing hook of the host's part of Create is its error, at once, and leaves nothing", "[lifecycle][hooks]") {
   Harness h;

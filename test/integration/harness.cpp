@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace cask::test {
 namespace {
@@ -32,6 +33,11 @@ std::string ReadAll(int fd) {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 std::string NewId(const std::string& stem) {

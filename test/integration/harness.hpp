@@ -20,6 +20,8 @@ namespace cask::test {
 
 // Reads an fd to EOF.
 std::string ReadAll(int fd);
+// The whole file; empty when it cannot be read.
+std::string ReadFile(const std::string& path);
 
 // A fresh container id (contains "cask", so leftovers are easy to find).
 std::string NewId(const std::string& stem);

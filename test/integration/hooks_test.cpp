@@ -11,16 +11,8 @@
 #include "harness.hpp"
 
 using cask::test::Harness;
+using cask::test::ReadFile;
 using cask::test::NewId;
-
-namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-}  // namespace
 
 TEST_CASE("createContainer runs from a host path in the container's mount namespace before pivot_root", "[hooks]") {
   Harness h;
