@@ -394,40 +394,86 @@ inline std::string MemberPath(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
+// How a file spells a field's key: config.json as Describe() names it; OCI seccomp
+// profiles in camel case (seccomp_json.hpp).
+using KeyName = std::string (*)(std::string_view key);
+inline std::string SameKey(std::string_view key) { return std::string(key); }
+
+template <Described S>
+void ReadDescribed(const nlohmann::json& j, const std::string& path, S& out, KeyName name);
+
+// A field's value: a described struct inside it (also in a vector or an optional) is
+// read with the same key spelling.
+template <class T>
+void ReadField(const nlohmann::json& j, const std::string& path, T& out, KeyName name) {
+  if constexpr (Described<T>) {
+    ReadDescribed(j, path, out, name);
+  } else {
+    Read(j, path, out);
+  }
+}
+
+template <class T>
+void ReadField(const nlohmann::json& j, const std::string& path, std::optional<T>& out, KeyName name) {
+  ReadField(j, path, out.emplace(), name);
+}
+
+template <class T>
+void ReadField(const nlohmann::json& j, const std::string& path, std::vector<T>& out, KeyName name) {
+  if constexpr (Described<T>) {
+    if (!j.is_array()) WrongType(j, path, "an array");
+    out.clear();
+    out.resize(j.size());
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      ReadDescribed(j[i], path + "[" + std::to_string(i) + "]", out[i], name);
+    }
+  } else {
+    Read(j, path, out);
+  }
+}
+
 template <class S>
 class ObjectReader {
  public:
-  ObjectReader(const nlohmann::json& j, const std::string& path, S& out)
-      : j_(j), path_(path), out_(out) {}
+  ObjectReader(const nlohmann::json& j, const std::string& path, S& out, KeyName name)
+      : j_(j), path_(path), out_(out), name_(name) {}
 
   template <class T>
   void Field(std::string_view key, T S::*member, bool required = false) {
-    auto it = j_.find(key);
+    const std::string spelled = name_(key);
+    auto it = j_.find(spelled);
     if (it == j_.end()) {
-      if (required) throw ConfigError(path_, "missing key \"" + std::string(key) + "\"");
+      if (required) throw ConfigError(path_, "missing key \"" + spelled + "\"");
       return;
     }
-    Read(*it, MemberPath(path_, key), out_.*member);
+    ReadField(*it, MemberPath(path_, spelled), out_.*member, name_);
   }
 
  private:
   const nlohmann::json& j_;
   const std::string& path_;
   S& out_;
+  KeyName name_;
 };
 
+// The one reader of every described struct: unknown keys are errors, as are wrong types.
 template <Described S>
-void Read(const nlohmann::json& j, const std::string& path, S& out) {
+void ReadDescribed(const nlohmann::json& j, const std::string& path, S& out, KeyName name) {
   if (!j.is_object()) WrongType(j, path, "an object");
   KeyCollector known;
   Describe(known, static_cast<S*>(nullptr));
   for (const auto& item : j.items()) {
     bool found = false;
-    for (std::string_view key : known.keys) found = found || key == item.key();
+    for (std::string_view key : known.keys) found = found || name(key) == item.key();
     if (!found) throw ConfigError(path, "unknown key \"" + item.key() + "\"");
   }
-  ObjectReader<S> reader(j, path, out);
+  ObjectReader<S> reader(j, path, out, name);
   Describe(reader, static_cast<S*>(nullptr));
+}
+
+template <Described S>
+void Read(const nlohmann::json& j, const std::string& path, S& out) {
+  ReadDescribed(j, path, out, SameKey);
 }
 
 // ---- Writing --------------------------------------------------------------------------

@@ -6,8 +6,8 @@
 //    "syscalls": [{"names": ["keyctl"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38,
 //                  "args": [{"index": 0, "value": 1, "valueTwo": 0, "op": "SCMP_CMP_EQ"}]}]}
 //
-// The keys are the camel-case spellings of the Seccomp fields, so the reader walks the
-// same Describe() descriptions as config_json.hpp with the keys renamed. Reading is as
+// The keys are the camel-case spellings of the Seccomp fields, so the reader is
+// config_json.hpp's, over the same Describe() descriptions, with the keys renamed. Reading is as
 // strict as there, and the profile is validated on the way in: a wrong type, an unknown
 // key, a missing defaultAction, an unknown action, operator, architecture or flag throws
 // ConfigError naming the JSON path ("syscalls[3].action: unknown action ..."). Syscall
@@ -44,64 +44,6 @@ inline std::string CamelCase(std::string_view name) {
   return out;
 }
 
-template <json_detail::Described S>
-void ReadCamel(const nlohmann::json& j, const std::string& path, S& out);
-
-template <class T>
-void ReadValue(const nlohmann::json& j, const std::string& path, T& out) {
-  if constexpr (json_detail::Described<T>) {
-    ReadCamel(j, path, out);
-  } else {
-    json_detail::Read(j, path, out);
-  }
-}
-
-template <json_detail::Described T>
-void ReadValue(const nlohmann::json& j, const std::string& path, std::vector<T>& out) {
-  if (!j.is_array()) json_detail::WrongType(j, path, "an array");
-  out.resize(j.size());
-  for (std::size_t i = 0; i < j.size(); ++i) {
-    ReadCamel(j[i], path + "[" + std::to_string(i) + "]", out[i]);
-  }
-}
-
-template <class S>
-class CamelReader {
- public:
-  CamelReader(const nlohmann::json& j, const std::string& path, S& out)
-      : j_(j), path_(path), out_(out) {}
-
-  template <class T>
-  void Field(std::string_view key, T S::*member, bool required = false) {
-    const std::string name = CamelCase(key);
-    auto it = j_.find(name);
-    if (it == j_.end()) {
-      if (required) throw ConfigError(path_, "missing key \"" + name + "\"");
-      return;
-    }
-    ReadValue(*it, json_detail::MemberPath(path_, name), out_.*member);
-  }
-
- private:
-  const nlohmann::json& j_;
-  const std::string& path_;
-  S& out_;
-};
-
-template <json_detail::Described S>
-void ReadCamel(const nlohmann::json& j, const std::string& path, S& out) {
-  if (!j.is_object()) json_detail::WrongType(j, path, "an object");
-  json_detail::KeyCollector known;
-  json_detail::Describe(known, static_cast<S*>(nullptr));
-  for (const auto& item : j.items()) {
-    bool found = false;
-    for (std::string_view key : known.keys) found = found || CamelCase(key) == item.key();
-    if (!found) throw ConfigError(path, "unknown key \"" + item.key() + "\"");
-  }
-  CamelReader<S> reader(j, path, out);
-  json_detail::Describe(reader, static_cast<S*>(nullptr));
-}
-
 }  // namespace seccomp_json_detail
 
 inline Seccomp SeccompFromOciJson(const nlohmann::json& j) {
@@ -111,7 +53,7 @@ inline Seccomp SeccompFromOciJson(const nlohmann::json& j) {
     throw ConfigError("", "missing key \"defaultAction\"");
   }
   Seccomp seccomp;
-  ReadCamel(j, "", seccomp);
+  json_detail::ReadDescribed(j, "", seccomp, CamelCase);
   try {
     validate_detail::ValidateSeccomp(seccomp);
   } catch (const ConfigError& e) {
