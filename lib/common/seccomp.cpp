@@ -20,7 +20,7 @@
 namespace cask {
 namespace {
 
-constexpr const char* kStep = "seccomp";
+constexpr const char* kSeccompStep = "seccomp";
 
 uint32_t Action(const std::string& name, std::optional<uint32_t> errno_ret) {
   const uint32_t err = errno_ret.value_or(EPERM);
@@ -31,7 +31,7 @@ uint32_t Action(const std::string& name, std::optional<uint32_t> errno_ret) {
   if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(err);
   if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
-  ThrowStep(kStep, "unknown action \"" + name + "\"", EINVAL);
+  ThrowStep(kSeccompStep, "unknown action \"" + name + "\"", EINVAL);
 }
 
 scmp_compare Operator(const std::string& name) {
@@ -40,7 +40,7 @@ scmp_compare Operator(const std::string& name) {
       {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
       {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
   auto it = kOps.find(name);
-  if (it == kOps.end()) ThrowStep(kStep, "unknown operator \"" + name + "\"", EINVAL);
+  if (it == kOps.end()) ThrowStep(kSeccompStep, "unknown operator \"" + name + "\"", EINVAL);
   return it->second;
 }
 
@@ -49,24 +49,24 @@ uint32_t Architecture(const std::string& name) {
   std::string bare = name.rfind("SCMP_ARCH_", 0) == 0 ? name.substr(10) : name;
   for (auto& c : bare) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   uint32_t arch = seccomp_arch_resolve_name(bare.c_str());
-  if (arch == 0) ThrowStep(kStep, "unknown architecture \"" + name + "\"", EINVAL);
+  if (arch == 0) ThrowStep(kSeccompStep, "unknown architecture \"" + name + "\"", EINVAL);
   return arch;
 }
 
 void Check(int rc, const std::string& what) {
-  if (rc < 0) ThrowStep(kStep, what, -rc);
+  if (rc < 0) ThrowStep(kSeccompStep, what, -rc);
 }
 
 // The program libseccomp generates, read back through a memfd (libseccomp 2.5 exports
 // only to an fd).
 std::vector<sock_filter> Export(scmp_filter_ctx ctx) {
   unique_fd memfd(memfd_create("cask-seccomp", MFD_CLOEXEC));
-  if (!memfd) ThrowErrno(kStep, "memfd_create");
+  if (!memfd) ThrowErrno(kSeccompStep, "memfd_create");
   Check(seccomp_export_bpf(ctx, memfd.get()), "export the filter");
   off_t size = lseek(memfd.get(), 0, SEEK_END);
-  if (size < 0 || size % sizeof(sock_filter) != 0) ThrowStep(kStep, "exported filter has a bad size", EINVAL);
+  if (size < 0 || size % sizeof(sock_filter) != 0) ThrowStep(kSeccompStep, "exported filter has a bad size", EINVAL);
   std::vector<sock_filter> code(static_cast<size_t>(size) / sizeof(sock_filter));
-  if (pread(memfd.get(), code.data(), static_cast<size_t>(size), 0) != size) ThrowErrno(kStep, "read the filter");
+  if (pread(memfd.get(), code.data(), static_cast<size_t>(size), 0) != size) ThrowErrno(kSeccompStep, "read the filter");
   return code;
 }
 
@@ -75,7 +75,7 @@ std::vector<sock_filter> Export(scmp_filter_ctx ctx) {
 SeccompProgram CompileSeccomp(const Seccomp& profile) {
   const uint32_t default_action = Action(profile.default_action, profile.default_errno_ret);
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(default_action), seccomp_release);
-  if (!ctx) ThrowStep(kStep, "seccomp_init", EINVAL);
+  if (!ctx) ThrowStep(kSeccompStep, "seccomp_init", EINVAL);
   SeccompProgram program;
   for (const auto& arch : profile.architectures) {
     int rc = seccomp_arch_add(ctx.get(), Architecture(arch));
@@ -89,7 +89,7 @@ SeccompProgram CompileSeccomp(const Seccomp& profile) {
     } else if (flag == "SECCOMP_FILTER_FLAG_TSYNC") {
       program.flags |= SECCOMP_FILTER_FLAG_TSYNC;
     } else {
-      ThrowStep(kStep, "unknown flag \"" + flag + "\"", EINVAL);
+      ThrowStep(kSeccompStep, "unknown flag \"" + flag + "\"", EINVAL);
     }
   }
   for (const auto& rule : profile.syscalls) {
@@ -116,7 +116,7 @@ void LoadSeccomp(const SeccompProgram& program) {
   sock_fprog fprog{static_cast<unsigned short>(program.code.size()),
                    const_cast<sock_filter*>(program.code.data())};
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &fprog) != 0) {
-    ThrowErrno(kStep, "load the filter");
+    ThrowErrno(kSeccompStep, "load the filter");
   }
 }
 
@@ -127,16 +127,16 @@ SealedSeccomp SealProgram(const SeccompProgram& program) {
 
 SeccompProgram ReadSealedProgram(int fd, unsigned flags) {
   struct stat st {};
-  if (fstat(fd, &st) != 0) ThrowErrno(kStep, "stat the program");
+  if (fstat(fd, &st) != 0) ThrowErrno(kSeccompStep, "stat the program");
   const auto size = static_cast<size_t>(st.st_size);
   if (size == 0 || size % sizeof(sock_filter) != 0 || size / sizeof(sock_filter) > BPF_MAXINSNS) {
-    ThrowStep(kStep, "the program's fd holds " + std::to_string(size) + " bytes", EINVAL);
+    ThrowStep(kSeccompStep, "the program's fd holds " + std::to_string(size) + " bytes", EINVAL);
   }
   SeccompProgram program;
   program.flags = flags;
   program.code.resize(size / sizeof(sock_filter));
   if (pread(fd, program.code.data(), size, 0) != static_cast<ssize_t>(size)) {
-    ThrowErrno(kStep, "read the program");
+    ThrowErrno(kSeccompStep, "read the program");
   }
   return program;
 }

@@ -11,7 +11,7 @@
 namespace cask {
 namespace {
 
-constexpr const char* kStep = "capabilities";
+constexpr const char* kCapabilitiesStep = "capabilities";
 
 std::vector<cap_value_t> Values(const std::vector<std::string>& names) {
   std::vector<cap_value_t> values;
@@ -37,33 +37,33 @@ void DropBoundingSet(const Capabilities& caps) {
   for (cap_value_t cap = 0; cap < static_cast<cap_value_t>(cap_max_bits()); ++cap) {
     if (Contains(keep, cap)) continue;
     if (cap_drop_bound(cap) != 0) {
-      ThrowErrno(kStep, "drop " + std::string(CapabilityName(cap)) + " from the bounding set");
+      ThrowErrno(kCapabilitiesStep, "drop " + std::string(CapabilityName(cap)) + " from the bounding set");
     }
   }
 }
 
 void KeepCapabilities(bool keep) {
-  if (prctl(PR_SET_KEEPCAPS, keep ? 1 : 0, 0, 0, 0) != 0) ThrowErrno(kStep, "PR_SET_KEEPCAPS");
+  if (prctl(PR_SET_KEEPCAPS, keep ? 1 : 0, 0, 0, 0) != 0) ThrowErrno(kCapabilitiesStep, "PR_SET_KEEPCAPS");
 }
 
 void ApplyCapabilities(const Capabilities& caps) {
   std::unique_ptr<std::remove_pointer_t<cap_t>, int (*)(void*)> state(cap_init(), cap_free);
-  if (!state) ThrowErrno(kStep, "cap_init");
+  if (!state) ThrowErrno(kCapabilitiesStep, "cap_init");
   auto set = [&](cap_flag_t flag, const std::vector<std::string>& names) {
     auto values = Values(names);
     if (!values.empty() &&
         cap_set_flag(state.get(), flag, static_cast<int>(values.size()), values.data(), CAP_SET) != 0) {
-      ThrowErrno(kStep, "cap_set_flag");
+      ThrowErrno(kCapabilitiesStep, "cap_set_flag");
     }
   };
   set(CAP_EFFECTIVE, caps.effective);
   set(CAP_PERMITTED, caps.permitted);
   set(CAP_INHERITABLE, caps.inheritable);
-  if (cap_set_proc(state.get()) != 0) ThrowErrno(kStep, "set effective, permitted and inheritable");
-  if (cap_reset_ambient() != 0) ThrowErrno(kStep, "clear the ambient set");
+  if (cap_set_proc(state.get()) != 0) ThrowErrno(kCapabilitiesStep, "set effective, permitted and inheritable");
+  if (cap_reset_ambient() != 0) ThrowErrno(kCapabilitiesStep, "clear the ambient set");
   for (cap_value_t cap : Values(caps.ambient)) {
     if (cap_set_ambient(cap, CAP_SET) != 0) {
-      ThrowErrno(kStep, "raise ambient " + std::string(CapabilityName(cap)) +
+      ThrowErrno(kCapabilitiesStep, "raise ambient " + std::string(CapabilityName(cap)) +
                             " (it must be permitted and inheritable)");
     }
   }

@@ -21,7 +21,7 @@
 namespace cask {
 namespace {
 
-constexpr char kStep[] = "rootfs";
+constexpr char kRootfsStep[] = "rootfs";
 
 // pivot_root refuses a new root whose parent mount is shared; with a shared rootfs
 // propagation, make just that mount private (the mount holding root.path's parent).
@@ -36,7 +36,7 @@ void MakeParentMountPrivate(const std::string& root_path) {
     if (holds && (!best || mp.size() >= best->mount_point.size())) best = &m;
   }
   if (best && mount(nullptr, best->mount_point.c_str(), nullptr, MS_PRIVATE, nullptr) < 0) {
-    ThrowErrno(kStep, "make " + best->mount_point + " private");
+    ThrowErrno(kRootfsStep, "make " + best->mount_point + " private");
   }
 }
 
@@ -46,16 +46,16 @@ void SetupRootfs(const Config& config, bool in_user_namespace, const std::functi
   const std::string& propagation_name =
       config.rootfs_propagation.empty() ? "rprivate" : config.rootfs_propagation;
   std::optional<unsigned long> propagation = PropagationFromName(propagation_name);
-  if (!propagation) ThrowStep(kStep, "rootfs propagation " + propagation_name, EINVAL);
+  if (!propagation) ThrowStep(kRootfsStep, "rootfs propagation " + propagation_name, EINVAL);
   if (mount(nullptr, "/", nullptr, *propagation | MS_REC, nullptr) < 0) {
-    ThrowErrno(kStep, "make / " + propagation_name);
+    ThrowErrno(kRootfsStep, "make / " + propagation_name);
   }
   if (*propagation & MS_SHARED) MakeParentMountPrivate(config.root.path);
 
   const std::string what = "bind " + config.root.path + " onto itself";
   unique_fd root = CloneMount(AT_FDCWD, config.root.path, true);
   unique_fd at(open(config.root.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!root || !at || AttachMount(root.get(), at.get()) < 0) ThrowErrno(kStep, what);
+  if (!root || !at || AttachMount(root.get(), at.get()) < 0) ThrowErrno(kRootfsStep, what);
 
   MountContext ctx{root.get(), in_user_namespace, config.HasNamespace(NamespaceType::kCgroup)};
   bool dev_readonly = false;
@@ -81,16 +81,16 @@ void SetupRootfs(const Config& config, bool in_user_namespace, const std::functi
   before_pivot();
   PivotRoot(root.get(), CleanPath(config.root.path));
   unique_fd new_root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!new_root) ThrowErrno(kStep, "open the new root");
+  if (!new_root) ThrowErrno(kRootfsStep, "open the new root");
   // Sysctls go in while /proc/sys is still writable, as runc orders them.
   ApplySysctl(config.sysctl);
   ReadonlyPaths(new_root.get(), config.readonly_paths);
   MaskPaths(new_root.get(), config.masked_paths);
   if (config.root.readonly &&
       SetMountAttr(new_root.get(), MountAttr{MOUNT_ATTR_RDONLY, 0}, false) < 0) {
-    ThrowErrno(kStep, "make / read-only");
+    ThrowErrno(kRootfsStep, "make / read-only");
   }
-  if (chdir("/") < 0) ThrowErrno(kStep, "chdir /");
+  if (chdir("/") < 0) ThrowErrno(kRootfsStep, "chdir /");
 }
 
 }  // namespace cask

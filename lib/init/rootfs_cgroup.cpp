@@ -16,14 +16,14 @@
 namespace cask {
 namespace {
 
-constexpr char kStep[] = "mount";
+constexpr char kCgroupMountStep[] = "mount";
 constexpr char kHostCgroup[] = "/sys/fs/cgroup";
 
 // /proc/self/cgroup: controllers ("memory", "cpu,cpuacct", "name=systemd"; "" for v2)
 // to the cgroup path.
 std::map<std::string, std::string> OwnCgroups() {
   std::string text;
-  if (!ReadWholeFile("/proc/self/cgroup", text)) ThrowErrno(kStep, "read /proc/self/cgroup");
+  if (!ReadWholeFile("/proc/self/cgroup", text)) ThrowErrno(kCgroupMountStep, "read /proc/self/cgroup");
   std::map<std::string, std::string> own;
   for (std::string_view line : TextLines(text)) {
     size_t first = line.find(':');
@@ -61,7 +61,7 @@ unique_fd HierarchyMount(const MountContext& ctx, const MountInfo& host,
   if (ctx.in_cgroup_namespace) {
     std::string log;
     unique_fd mnt = NewMount(host.fs_type, "cgroup", own.first, attr.set, &log);
-    if (!mnt) ThrowErrno(kStep, what + (log.empty() ? "" : " (" + log + ")"));
+    if (!mnt) ThrowErrno(kCgroupMountStep, what + (log.empty() ? "" : " (" + log + ")"));
     return mnt;
   }
   // The host's mount may itself show a subtree (host.root): the path is relative to it.
@@ -70,7 +70,7 @@ unique_fd HierarchyMount(const MountContext& ctx, const MountInfo& host,
     path = path.substr(host.root.size());
   }
   unique_fd mnt = CloneMount(AT_FDCWD, host.mount_point + path, false);
-  if (!mnt || SetMountAttr(mnt.get(), attr, false) < 0) ThrowErrno(kStep, what);
+  if (!mnt || SetMountAttr(mnt.get(), attr, false) < 0) ThrowErrno(kCgroupMountStep, what);
   return mnt;
 }
 
@@ -80,20 +80,20 @@ void MountCgroup(const MountContext& ctx, const std::string& dest, int target_fd
                  const MountAttr& attr) {
   const std::string what = "mount cgroup on " + dest;
   struct statfs host {};
-  if (statfs(kHostCgroup, &host) < 0) ThrowErrno(kStep, what + ": statfs " + kHostCgroup);
+  if (statfs(kHostCgroup, &host) < 0) ThrowErrno(kCgroupMountStep, what + ": statfs " + kHostCgroup);
   std::string log;
   if (host.f_type == CGROUP2_SUPER_MAGIC) {
     unique_fd mnt = NewMount("cgroup2", "cgroup", "", attr.set, &log);
-    if (!mnt) ThrowErrno(kStep, what + (log.empty() ? "" : " (" + log + ")"));
-    if (AttachMount(mnt.get(), target_fd) < 0) ThrowErrno(kStep, what);
+    if (!mnt) ThrowErrno(kCgroupMountStep, what + (log.empty() ? "" : " (" + log + ")"));
+    if (AttachMount(mnt.get(), target_fd) < 0) ThrowErrno(kCgroupMountStep, what);
     return;
   }
 
   uint64_t tmpfs_attr = (attr.set & ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY)) | MOUNT_ATTR_NOSUID |
                         MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
   unique_fd tmpfs = NewMount("tmpfs", "tmpfs", "mode=755", tmpfs_attr, &log);
-  if (!tmpfs) ThrowErrno(kStep, what + ": tmpfs" + (log.empty() ? "" : " (" + log + ")"));
-  if (AttachMount(tmpfs.get(), target_fd) < 0) ThrowErrno(kStep, what + ": tmpfs");
+  if (!tmpfs) ThrowErrno(kCgroupMountStep, what + ": tmpfs" + (log.empty() ? "" : " (" + log + ")"));
+  if (AttachMount(tmpfs.get(), target_fd) < 0) ThrowErrno(kCgroupMountStep, what + ": tmpfs");
 
   std::map<std::string, std::string> own = OwnCgroups();
   const std::string prefix = std::string(kHostCgroup) + "/";
@@ -105,13 +105,13 @@ void MountCgroup(const MountContext& ctx, const std::string& dest, int target_fd
     const auto* entry = FindOwn(own, m);
     if (!entry) continue;  // a hierarchy this process is not in (none, normally)
     const std::string sub_what = what + ": " + name;
-    unique_fd sub = MkdirAllInRoot(tmpfs.get(), name, kStep);
+    unique_fd sub = MkdirAllInRoot(tmpfs.get(), name, kCgroupMountStep);
     unique_fd mnt = HierarchyMount(ctx, m, *entry, attr, sub_what);
-    if (AttachMount(mnt.get(), sub.get()) < 0) ThrowErrno(kStep, sub_what);
+    if (AttachMount(mnt.get(), sub.get()) < 0) ThrowErrno(kCgroupMountStep, sub_what);
   }
   if ((attr.set & MOUNT_ATTR_RDONLY) &&
       SetMountAttr(tmpfs.get(), MountAttr{MOUNT_ATTR_RDONLY, 0}, false) < 0) {
-    ThrowErrno(kStep, what + ": make the tmpfs read-only");
+    ThrowErrno(kCgroupMountStep, what + ": make the tmpfs read-only");
   }
 }
 

@@ -17,7 +17,7 @@
 namespace cask {
 namespace {
 
-constexpr char kStep[] = "devices";
+constexpr char kDevicesStep[] = "devices";
 
 std::vector<Device> DefaultDevices() {
   struct Node {
@@ -67,15 +67,15 @@ void MknodDevice(int parent_fd, const std::string& name, const Device& device) {
   int rc = mknodat(parent_fd, name.c_str(), mode, dev);
   umask(old_umask);
   if (rc < 0) {
-    if (errno != EEXIST) ThrowErrno(kStep, what);
+    if (errno != EEXIST) ThrowErrno(kDevicesStep, what);
     // Keep what the rootfs has only when it is the very same device.
     struct stat st {};
-    if (fstatat(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) ThrowErrno(kStep, what);
-    if (!IsDevice(st, device)) ThrowStep(kStep, what + ": a different file exists there", EEXIST);
+    if (fstatat(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) ThrowErrno(kDevicesStep, what);
+    if (!IsDevice(st, device)) ThrowStep(kDevicesStep, what + ": a different file exists there", EEXIST);
   }
   if (fchownat(parent_fd, name.c_str(), device.uid.value_or(0), device.gid.value_or(0),
                AT_SYMLINK_NOFOLLOW) < 0) {
-    ThrowErrno(kStep, "chown " + device.path);
+    ThrowErrno(kDevicesStep, "chown " + device.path);
   }
 }
 
@@ -83,30 +83,30 @@ void MknodDevice(int parent_fd, const std::string& name, const Device& device) {
 void BindHostDevice(int root_fd, const std::string& path, const Device& device) {
   const std::string what = "bind host " + Describe(device);
   unique_fd host(open(device.path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-  if (!host) ThrowErrno(kStep, what);
+  if (!host) ThrowErrno(kDevicesStep, what);
   struct stat st {};
-  if (fstat(host.get(), &st) < 0) ThrowErrno(kStep, what);
-  if (!IsDevice(st, device)) ThrowStep(kStep, what + ": the host's node differs", ENODEV);
-  unique_fd target = MkfileInRoot(root_fd, path, kStep);
+  if (fstat(host.get(), &st) < 0) ThrowErrno(kDevicesStep, what);
+  if (!IsDevice(st, device)) ThrowStep(kDevicesStep, what + ": the host's node differs", ENODEV);
+  unique_fd target = MkfileInRoot(root_fd, path, kDevicesStep);
   unique_fd tree = CloneMount(host.get(), "", false);
-  if (!tree || AttachMount(tree.get(), target.get()) < 0) ThrowErrno(kStep, what);
+  if (!tree || AttachMount(tree.get(), target.get()) < 0) ThrowErrno(kDevicesStep, what);
 }
 
 void CreateDevice(int root_fd, const Device& device, bool in_user_namespace) {
   std::string path = CleanPath(device.path);
   auto [dir, name] = SplitLast(path);
-  if (name.empty()) ThrowStep(kStep, "device path " + device.path, EINVAL);
+  if (name.empty()) ThrowStep(kDevicesStep, "device path " + device.path, EINVAL);
   if (in_user_namespace && device.type != 'p') {
     BindHostDevice(root_fd, path, device);
     return;
   }
-  unique_fd parent = MkdirAllInRoot(root_fd, dir, kStep);
+  unique_fd parent = MkdirAllInRoot(root_fd, dir, kDevicesStep);
   MknodDevice(parent.get(), name, device);
 }
 
 void Symlink(int dir_fd, const char* target, const char* name) {
   if (symlinkat(target, dir_fd, name) < 0 && errno != EEXIST) {
-    ThrowErrno(kStep, std::string("symlink /dev/") + name + " -> " + target);
+    ThrowErrno(kDevicesStep, std::string("symlink /dev/") + name + " -> " + target);
   }
 }
 
@@ -122,7 +122,7 @@ void CreateDevices(int root_fd, const Config& config, bool in_user_namespace) {
 }
 
 void CreateDevLinks(int root_fd) {
-  unique_fd dir = MkdirAllInRoot(root_fd, "/dev", kStep);
+  unique_fd dir = MkdirAllInRoot(root_fd, "/dev", kDevicesStep);
   Symlink(dir.get(), "/proc/self/fd", "fd");
   Symlink(dir.get(), "/proc/self/fd/0", "stdin");
   Symlink(dir.get(), "/proc/self/fd/1", "stdout");
@@ -132,7 +132,7 @@ void CreateDevLinks(int root_fd) {
   unique_fd pts = OpenInRoot(root_fd, "/dev/pts", O_PATH | O_DIRECTORY);
   if (pts && FsMagic(pts.get()) == DEVPTS_SUPER_MAGIC) {
     if (unlinkat(dir.get(), "ptmx", 0) < 0 && errno != ENOENT)
-      ThrowErrno(kStep, "remove /dev/ptmx");
+      ThrowErrno(kDevicesStep, "remove /dev/ptmx");
     Symlink(dir.get(), "pts/ptmx", "ptmx");
   }
 }

@@ -17,7 +17,7 @@
 namespace cask {
 namespace {
 
-constexpr char kStep[] = "mount";
+constexpr char kMountStep[] = "mount";
 
 // Files under /proc that may take a bind from elsewhere: what lxcfs provides (runc
 // allows the same list).
@@ -50,22 +50,22 @@ unique_fd OpenMountPoint(const MountContext& ctx, const Mount& mount, const std:
   if (real_path) {
     unique_fd target = OpenInRoot(ctx.root_fd, dest, O_PATH, RESOLVE_NO_SYMLINKS);
     if (!target && errno == ELOOP) {
-      ThrowStep(kStep, what + ": " + dest + " must be a real directory, not reached by a symlink",
+      ThrowStep(kMountStep, what + ": " + dest + " must be a real directory, not reached by a symlink",
                 ELOOP);
     }
-    if (!target && errno != ENOENT) ThrowErrno(kStep, what);
+    if (!target && errno != ENOENT) ThrowErrno(kMountStep, what);
     if (target) {
       struct stat st {};
-      if (fstat(target.get(), &st) < 0) ThrowErrno(kStep, what);
-      if (directory && !S_ISDIR(st.st_mode)) ThrowStep(kStep, what + ": not a directory", ENOTDIR);
+      if (fstat(target.get(), &st) < 0) ThrowErrno(kMountStep, what);
+      if (directory && !S_ISDIR(st.st_mode)) ThrowStep(kMountStep, what + ": not a directory", ENOTDIR);
       return target;
     }
   }
   try {
-    return directory ? MkdirAllInRoot(ctx.root_fd, dest, kStep, !real_path)
-                     : MkfileInRoot(ctx.root_fd, dest, kStep);
+    return directory ? MkdirAllInRoot(ctx.root_fd, dest, kMountStep, !real_path)
+                     : MkfileInRoot(ctx.root_fd, dest, kMountStep);
   } catch (const StepError& e) {
-    throw StepError(kStep, e.error(), what + ": " + e.what());
+    throw StepError(kMountStep, e.error(), what + ": " + e.what());
   }
 }
 
@@ -78,7 +78,7 @@ void CheckProcDestination(const MountContext& ctx, const Mount& mount, const std
   bool at_proc = dest == "/proc" || (proc && SameFile(proc.get(), target_fd));
   if (at_proc) {
     if (source_fd >= 0 || mount.type != "proc") {
-      ThrowStep(kStep, what + ": only procfs may be mounted at /proc", EPERM);
+      ThrowStep(kMountStep, what + ": only procfs may be mounted at /proc", EPERM);
     }
     return;
   }
@@ -88,31 +88,31 @@ void CheckProcDestination(const MountContext& ctx, const Mount& mount, const std
                              std::end(kProcBindable))) {
     return;
   }
-  ThrowStep(kStep, what + ": mounts inside /proc are not allowed", EPERM);
+  ThrowStep(kMountStep, what + ": mounts inside /proc are not allowed", EPERM);
 }
 
 void SetPropagationOrThrow(int mnt_fd, const MountFlags& flags, const std::string& what) {
   if (flags.propagation != 0 && SetPropagation(mnt_fd, flags.propagation) < 0) {
-    ThrowErrno(kStep, what + ": set propagation");
+    ThrowErrno(kMountStep, what + ": set propagation");
   }
 }
 
 void MountBind(const MountContext& ctx, const Mount& mount, const MountFlags& flags,
                const std::string& source, const std::string& dest, const std::string& what) {
   unique_fd tree = CloneMount(AT_FDCWD, source, flags.recursive);
-  if (!tree) ThrowErrno(kStep, what);
+  if (!tree) ThrowErrno(kMountStep, what);
   struct stat st {};
-  if (fstat(tree.get(), &st) < 0) ThrowErrno(kStep, what);
+  if (fstat(tree.get(), &st) < 0) ThrowErrno(kMountStep, what);
   unique_fd target = OpenMountPoint(ctx, mount, dest, S_ISDIR(st.st_mode), what);
   CheckProcDestination(ctx, mount, dest, target.get(), tree.get(), what);
   // The flags go on while the tree is detached: it is never visible writable.
   MountAttr attr = AttrFromFlags(flags.flags, flags.clear);
-  if (!attr.empty() && SetMountAttr(tree.get(), attr, false) < 0) ThrowErrno(kStep, what);
+  if (!attr.empty() && SetMountAttr(tree.get(), attr, false) < 0) ThrowErrno(kMountStep, what);
   if (flags.recursive_readonly &&
       SetMountAttr(tree.get(), MountAttr{MOUNT_ATTR_RDONLY, 0}, true) < 0) {
-    ThrowErrno(kStep, what + ": recursive read-only");
+    ThrowErrno(kMountStep, what + ": recursive read-only");
   }
-  if (AttachMount(tree.get(), target.get()) < 0) ThrowErrno(kStep, what);
+  if (AttachMount(tree.get(), target.get()) < 0) ThrowErrno(kMountStep, what);
   SetPropagationOrThrow(tree.get(), flags, what);
 }
 
@@ -139,16 +139,16 @@ void MountFilesystem(const MountContext& ctx, const Mount& mount, const MountFla
     MountBind(ctx, mount, bind, "/sys", dest, what + " (bind of the host's /sys)");
     return;
   }
-  if (!mnt) ThrowErrno(kStep, what + (log.empty() ? "" : " (" + log + ")"));
+  if (!mnt) ThrowErrno(kMountStep, what + (log.empty() ? "" : " (" + log + ")"));
   if (mount.type == "proc" && FsMagic(mnt.get()) != PROC_SUPER_MAGIC) {
-    ThrowStep(kStep, what + ": the new mount is not procfs", EXDEV);
+    ThrowStep(kMountStep, what + ": the new mount is not procfs", EXDEV);
   }
-  if (AttachMount(mnt.get(), target.get()) < 0) ThrowErrno(kStep, what);
+  if (AttachMount(mnt.get(), target.get()) < 0) ThrowErrno(kMountStep, what);
   if (mount.type == "proc") {
     // What the container now sees there must be the procfs just made.
     unique_fd seen = OpenInRoot(ctx.root_fd, dest, O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
     if (!seen || FsMagic(seen.get()) != PROC_SUPER_MAGIC) {
-      ThrowStep(kStep, what + ": " + dest + " is not procfs after mounting", EXDEV);
+      ThrowStep(kMountStep, what + ": " + dest + " is not procfs after mounting", EXDEV);
     }
   }
   SetPropagationOrThrow(mnt.get(), flags, what);

@@ -16,7 +16,7 @@
 namespace cask {
 namespace {
 
-constexpr char kStep[] = "pivot_root";
+constexpr char kPivotStep[] = "pivot_root";
 
 bool IsUnder(const std::string& path, const std::string& dir) {
   if (dir == "/") return true;
@@ -33,21 +33,21 @@ void MoveRoot(int root_fd, const std::string& root_path) {
     const std::string& mp = it->mount_point;
     if (IsUnder(mp, root_path) || IsUnder(root_path, mp)) continue;
     if (umount2(mp.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT) {
-      ThrowErrno(kStep, "detach host mount " + mp);
+      ThrowErrno(kPivotStep, "detach host mount " + mp);
     }
   }
-  if (fchdir(root_fd) < 0) ThrowErrno(kStep, "chdir to the new root");
-  if (mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) ThrowErrno(kStep, "move the new root onto /");
-  if (chroot(".") < 0) ThrowErrno(kStep, "chroot into the new root");
-  if (chdir("/") < 0) ThrowErrno(kStep, "chdir /");
+  if (fchdir(root_fd) < 0) ThrowErrno(kPivotStep, "chdir to the new root");
+  if (mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) ThrowErrno(kPivotStep, "move the new root onto /");
+  if (chroot(".") < 0) ThrowErrno(kPivotStep, "chroot into the new root");
+  if (chdir("/") < 0) ThrowErrno(kPivotStep, "chdir /");
 }
 
 }  // namespace
 
 void PivotRoot(int root_fd, const std::string& root_path) {
   unique_fd old_root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!old_root) ThrowErrno(kStep, "open the old root");
-  if (fchdir(root_fd) < 0) ThrowErrno(kStep, "chdir to the new root");
+  if (!old_root) ThrowErrno(kPivotStep, "open the old root");
+  if (fchdir(root_fd) < 0) ThrowErrno(kPivotStep, "chdir to the new root");
   if (syscall(SYS_pivot_root, ".", ".") < 0) {
     int err = errno;
     struct statfs st {};
@@ -56,16 +56,16 @@ void PivotRoot(int root_fd, const std::string& root_path) {
       MoveRoot(root_fd, root_path);
       return;
     }
-    throw StepError(kStep, err, "pivot_root into " + root_path);
+    throw StepError(kPivotStep, err, "pivot_root into " + root_path);
   }
   // The old root is now mounted over "."; make sure its unmount cannot propagate to the
   // host (the rootfs propagation may be shared), then detach it.
-  if (fchdir(old_root.get()) < 0) ThrowErrno(kStep, "chdir to the old root");
+  if (fchdir(old_root.get()) < 0) ThrowErrno(kPivotStep, "chdir to the old root");
   if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) {
-    ThrowErrno(kStep, "make the old root rslave");
+    ThrowErrno(kPivotStep, "make the old root rslave");
   }
-  if (umount2(".", MNT_DETACH) < 0) ThrowErrno(kStep, "detach the old root");
-  if (chdir("/") < 0) ThrowErrno(kStep, "chdir /");
+  if (umount2(".", MNT_DETACH) < 0) ThrowErrno(kPivotStep, "detach the old root");
+  if (chdir("/") < 0) ThrowErrno(kPivotStep, "chdir /");
 }
 
 }  // namespace cask

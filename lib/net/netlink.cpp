@@ -10,7 +10,7 @@
 namespace cask::net {
 namespace {
 
-constexpr char kStep[] = "network";
+constexpr char kNetlinkStep[] = "network";
 
 template <typename T>
 T Load(const char* data) {
@@ -102,12 +102,12 @@ void ForEachAttr(const void* data, size_t size, const AttrVisitor& visit) {
 }
 
 NetlinkSocket::NetlinkSocket() : fd_(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) {
-  if (!fd_) ThrowErrno(kStep, "open a NETLINK_ROUTE socket");
+  if (!fd_) ThrowErrno(kNetlinkStep, "open a NETLINK_ROUTE socket");
   // Ask for the kernel's reason in text, and not to echo our request back with it.
   int one = 1;
   if (setsockopt(fd_.get(), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) != 0 ||
       setsockopt(fd_.get(), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) != 0) {
-    ThrowErrno(kStep, "set netlink ack options");
+    ThrowErrno(kNetlinkStep, "set netlink ack options");
   }
 }
 
@@ -119,8 +119,8 @@ void NetlinkSocket::Send(const std::vector<char>& bytes) {
     sent = sendto(fd_.get(), bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
                   sizeof(kernel));
   } while (sent < 0 && errno == EINTR);
-  if (sent < 0) ThrowErrno(kStep, "send a netlink request");
-  if (static_cast<size_t>(sent) != bytes.size()) ThrowStep(kStep, "short netlink send", EIO);
+  if (sent < 0) ThrowErrno(kNetlinkStep, "send a netlink request");
+  if (static_cast<size_t>(sent) != bytes.size()) ThrowStep(kNetlinkStep, "short netlink send", EIO);
 }
 
 size_t NetlinkSocket::Receive() {
@@ -128,7 +128,7 @@ size_t NetlinkSocket::Receive() {
   do {
     size = recv(fd_.get(), nullptr, 0, MSG_PEEK | MSG_TRUNC);
   } while (size < 0 && errno == EINTR);
-  if (size < 0) ThrowErrno(kStep, "receive a netlink answer");
+  if (size < 0) ThrowErrno(kNetlinkStep, "receive a netlink answer");
   buffer_.resize(static_cast<size_t>(size));
   sockaddr_nl from{};
   iovec iov{buffer_.data(), buffer_.size()};
@@ -140,8 +140,8 @@ size_t NetlinkSocket::Receive() {
   do {
     size = recvmsg(fd_.get(), &msg, 0);
   } while (size < 0 && errno == EINTR);
-  if (size < 0) ThrowErrno(kStep, "receive a netlink answer");
-  if (msg.msg_flags & MSG_TRUNC) ThrowStep(kStep, "netlink answer truncated", EMSGSIZE);
+  if (size < 0) ThrowErrno(kNetlinkStep, "receive a netlink answer");
+  if (msg.msg_flags & MSG_TRUNC) ThrowStep(kNetlinkStep, "netlink answer truncated", EMSGSIZE);
   if (from.nl_pid != 0) return 0;  // not from the kernel: nothing to read
   return static_cast<size_t>(size);
 }
@@ -157,7 +157,7 @@ int NetlinkSocket::Transact(NetlinkMessage& message, const ReplyVisitor& on_repl
       if (header->nlmsg_seq != seq) continue;  // a late answer to an earlier request
       if (header->nlmsg_type == NLMSG_ERROR) {
         if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) {
-          ThrowStep(kStep, "short netlink error message", EBADMSG);
+          ThrowStep(kNetlinkStep, "short netlink error message", EBADMSG);
         }
         int error = -Load<nlmsgerr>(reinterpret_cast<const char*>(NLMSG_DATA(header))).error;
         if (error_text != nullptr) *error_text = ExtendedAckText(*header);
@@ -179,7 +179,7 @@ void NetlinkSocket::Request(NetlinkMessage& message, const std::string& what,
                             const ReplyVisitor& on_reply) {
   std::string text;
   int error = Transact(message, on_reply, &text);
-  if (error != 0) ThrowStep(kStep, text.empty() ? what : what + ": " + text, error);
+  if (error != 0) ThrowStep(kNetlinkStep, text.empty() ? what : what + ": " + text, error);
 }
 
 }  // namespace cask::net

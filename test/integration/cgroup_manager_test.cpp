@@ -22,6 +22,7 @@
 #include "cgroup/v2.hpp"
 #include "cgroup_testing.hpp"
 #include "eventually.hpp"
+#include "harness.hpp"
 #include "subreaper.hpp"
 
 namespace cask::cgroup {
@@ -34,13 +35,8 @@ std::string UniqueName() {
   return "cask-test-" + std::to_string(getpid()) + "-" + std::to_string(n++);
 }
 
-std::string Trimmed(const std::string& path) {
-  std::string text = ReadFile(path);
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
-
 using test::Eventually;
+using test::Trimmed;
 
 struct Shared {
   std::atomic<uint64_t> counter{0};

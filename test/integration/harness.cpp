@@ -40,6 +40,12 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+std::string Trimmed(const std::string& path) {
+  std::string text = ReadFile(path);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
 std::string NewId(const std::string& stem) {
   static std::atomic<int> counter{0};
   return "cask-" + stem + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++);

@@ -22,6 +22,8 @@ namespace cask::test {
 std::string ReadAll(int fd);
 // The whole file; empty when it cannot be read.
 std::string ReadFile(const std::string& path);
+// The file without its trailing newlines and spaces (a cgroup file's value).
+std::string Trimmed(const std::string& path);
 
 // A fresh container id (contains "cask", so leftovers are easy to find).
 std::string NewId(const std::string& stem);

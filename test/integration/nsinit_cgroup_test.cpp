@@ -13,15 +13,9 @@
 #include "harness.hpp"
 
 using cask::test::Nsinit;
+using cask::test::Trimmed;
 
 namespace {
-
-std::string Trimmed(const std::string& path) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
 
 // `nsinit exec` of `args` in the background, as a person would leave it running.
 pid_t StartExec(const std::string& root, const std::string& id, const std::string& rootfs,

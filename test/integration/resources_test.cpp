@@ -16,16 +16,10 @@
 using cask::test::Eventually;
 using cask::test::Harness;
 using cask::test::NewId;
+using cask::test::Trimmed;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string Trimmed(const std::string& path) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
 
 // Starts `args` in a new container with `config`; the process's stdout is a pipe.
 cask::Container StartContainer(Harness& h, cask::Config config, std::vector<std::string> args,

@@ -9,7 +9,7 @@
 namespace cask::cgroup {
 namespace {
 
-const std::string kData = CASK_CGROUP_TEST_DATA;
+const std::string kHierarchyData = CASK_CGROUP_TEST_DATA;
 
 const Hierarchy& Find(const std::vector<Hierarchy>& hierarchies, const std::string& controller) {
   for (const auto& h : hierarchies) {
@@ -21,7 +21,7 @@ const Hierarchy& Find(const std::vector<Hierarchy>& hierarchies, const std::stri
 
 TEST_CASE("hybrid host: every v1 hierarchy and the unified one") {
   auto hierarchies =
-      ParseHierarchies(ReadFile(kData + "/v1/mountinfo"), ReadFile(kData + "/v1/self_cgroup"));
+      ParseHierarchies(ReadFile(kHierarchyData + "/v1/mountinfo"), ReadFile(kHierarchyData + "/v1/self_cgroup"));
   CHECK(hierarchies.size() == 10);
   const auto& memory = Find(hierarchies, "memory");
   CHECK(memory.mount == "/sys/fs/cgroup/memory");
@@ -39,7 +39,7 @@ TEST_CASE("hybrid host: every v1 hierarchy and the unified one") {
 
 TEST_CASE("v2 host: one hierarchy, relative paths under the caller's cgroup") {
   auto hierarchies =
-      ParseHierarchies(ReadFile(kData + "/v2/mountinfo"), ReadFile(kData + "/v2/self_cgroup"));
+      ParseHierarchies(ReadFile(kHierarchyData + "/v2/mountinfo"), ReadFile(kHierarchyData + "/v2/self_cgroup"));
   REQUIRE(hierarchies.size() == 1);
   CHECK(hierarchies[0].v2);
   CHECK(ResolvePath(hierarchies[0], "cask") ==

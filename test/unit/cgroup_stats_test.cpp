@@ -10,10 +10,10 @@
 namespace cask::cgroup {
 namespace {
 
-const std::string kData = CASK_CGROUP_TEST_DATA;
+const std::string kStatsData = CASK_CGROUP_TEST_DATA;
 
 TEST_CASE("v1 stats from recorded files") {
-  std::string dir = kData + "/v1";
+  std::string dir = kStatsData + "/v1";
   auto m = Manager::Load({{"memory", dir}, {"cpu", dir}, {"cpuacct", dir}, {"blkio", dir}});
   Stats stats = m->GetStats();
   REQUIRE(stats.cpu);
@@ -44,7 +44,7 @@ TEST_CASE("v1 stats from recorded files") {
 }
 
 TEST_CASE("v2 stats from files written after the kernel documentation") {
-  auto m = Manager::Load({{"", kData + "/v2"}});
+  auto m = Manager::Load({{"", kStatsData + "/v2"}});
   Stats stats = m->GetStats();
   REQUIRE(stats.cpu);
   CHECK(stats.cpu->usage_total_ns == 8524551000u);
