@@ -9,6 +9,15 @@ void PutIf(nlohmann::json& j, const char* key, const std::optional<T>& value) {
   if (value) j[key] = *value;
 }
 
+// A limit the kernel reports as "max" is written so, not as 2^64-1.
+void PutLimit(nlohmann::json& j, const std::optional<uint64_t>& limit) {
+  if (limit == kUnlimited) {
+    j["limit"] = "max";
+  } else {
+    PutIf(j, "limit", limit);
+  }
+}
+
 }  // namespace
 
 nlohmann::json ToJson(const Stats& stats) {
@@ -27,7 +36,7 @@ nlohmann::json ToJson(const Stats& stats) {
     auto& o = j["memory"] = nlohmann::json::object();
     PutIf(o, "usage", m->usage);
     PutIf(o, "max_usage", m->max_usage);
-    PutIf(o, "limit", m->limit);
+    PutLimit(o, m->limit);
     PutIf(o, "cache", m->cache);
     PutIf(o, "rss", m->rss);
     PutIf(o, "swap_usage", m->swap_usage);
@@ -37,7 +46,7 @@ nlohmann::json ToJson(const Stats& stats) {
   if (const auto& p = stats.pids) {
     auto& o = j["pids"] = nlohmann::json::object();
     PutIf(o, "current", p->current);
-    PutIf(o, "limit", p->limit);
+    PutLimit(o, p->limit);
   }
   if (!stats.block_io.empty()) {
     auto& a = j["block_io"] = nlohmann::json::array();

@@ -74,6 +74,8 @@ TEST_CASE("v2 stats from files written after the kernel documentation") {
 
   auto json = ToJson(stats);
   CHECK(json["block_io"][1]["write_ops"] == 1252);
+  CHECK(json["pids"]["limit"] == "max");  // not 18446744073709551615
+  CHECK(json["memory"]["limit"] == 268435456u);
   CHECK(json["hugetlb"][0]["failcnt"] == 3);
   CHECK_FALSE(json["hugetlb"][0].contains("max_usage"));
   CHECK_FALSE(json["cpu"].contains("usage_per_cpu_ns"));
