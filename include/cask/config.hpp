@@ -258,6 +258,8 @@ struct ProcessConfig {
   bool operator==(const ProcessConfig&) const = default;
 };
 
+class ConfigError;
+
 struct Config {
   Root root;
   std::string rootfs_propagation;  // "rprivate" (default when empty), "rslave", ...
@@ -282,10 +284,18 @@ struct Config {
   Hooks hooks;
   std::map<std::string, std::string> labels;
   ProcessConfig process;  // the default process: used when Run() is given no args
+  // pid 1 is a small init of cask's, not the payload: it passes every signal on to the
+  // payload, reaps orphans, and exits with the payload's code (128+N for signal N), as
+  // `docker run --init` does. A payload that is pid 1 has no default signal actions, so
+  // without this SIGINT and SIGTERM do nothing to a program that does not handle them.
+  bool init = false;
 
-  // Throws ConfigError naming the field for every contradiction. Defined in
-  // validate.hpp; `inline` here makes a call without that header a compile error.
+  // Throws the first of Problems(). Both are defined in validate.hpp; `inline` here
+  // makes a call without that header a compile error.
   inline void Validate() const;
+  // Every contradiction, each a ConfigError naming the field by its JSON path: the
+  // first one of each part of the config (root, namespaces, mounts, resources, ...).
+  inline std::vector<ConfigError> Problems() const;
 
   const Namespace* FindNamespace(NamespaceType type) const {
     for (const auto& ns : namespaces) {

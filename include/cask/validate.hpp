@@ -446,34 +446,64 @@ inline void ValidateProcess(const ProcessConfig& process, const std::string& pat
   ValidateOomScoreAdj(process.oom_score_adj, path + ".oom_score_adj");
 }
 
-inline void Config::Validate() const {
+inline std::vector<ConfigError> Config::Problems() const {
   using namespace validate_detail;
-  RequireAbsolute("root.path", root.path);
-  if (!rootfs_propagation.empty() && !PropagationFromName(rootfs_propagation)) {
-    throw ConfigError("rootfs_propagation", "unknown propagation " + Quote(rootfs_propagation));
-  }
-  ValidateNamespaces(*this);
-  ValidateUserNamespace(*this);
-  ValidateTimeOffsets(*this);
-  if (!hostname.empty() && !NewNamespace(*this, NamespaceType::kUts)) {
-    throw ConfigError("hostname", "needs a new uts namespace");
-  }
-  if (!domainname.empty() && !NewNamespace(*this, NamespaceType::kUts)) {
-    throw ConfigError("domainname", "needs a new uts namespace");
-  }
-  ValidateSysctl(*this);
-  ValidateMounts(mounts);
-  ValidatePaths(masked_paths, "masked_paths");
-  ValidatePaths(readonly_paths, "readonly_paths");
-  ValidateDevices(devices);
-  ValidateResources(cgroup.resources, "cgroup.resources");
-  ValidateCapabilities(capabilities, "capabilities");
-  ValidateRlimits(rlimits, "rlimits");
-  ValidateOomScoreAdj(oom_score_adj, "oom_score_adj");
-  if (seccomp) ValidateSeccomp(*seccomp);
-  ValidateNetworks(*this);
-  ValidateHooks(hooks);
-  ValidateProcess(process, "process");
+  std::vector<ConfigError> problems;
+  // Each part stops at its first problem; the parts after it are still checked.
+  const auto check = [&problems](const auto& part) {
+    try {
+      part();
+    } catch (const ConfigError& e) {
+      problems.push_back(e);
+    }
+  };
+  check([&] {
+    RequireAbsolute("root.path", root.path);
+    // Without a mount namespace the root is never entered: the container sees the host's.
+    if (!HasNamespace(NamespaceType::kMount)) {
+      throw ConfigError("root.path", "needs a mount namespace (\"mount\" in namespaces), or the "
+                                     "container would see the host's root instead");
+    }
+  });
+  check([&] {
+    if (!rootfs_propagation.empty() && !PropagationFromName(rootfs_propagation)) {
+      throw ConfigError("rootfs_propagation", "unknown propagation " + Quote(rootfs_propagation));
+    }
+  });
+  check([&] { ValidateNamespaces(*this); });
+  check([&] { ValidateUserNamespace(*this); });
+  check([&] { ValidateTimeOffsets(*this); });
+  check([&] {
+    if (!hostname.empty() && !NewNamespace(*this, NamespaceType::kUts)) {
+      throw ConfigError("hostname", "needs a new uts namespace");
+    }
+  });
+  check([&] {
+    if (!domainname.empty() && !NewNamespace(*this, NamespaceType::kUts)) {
+      throw ConfigError("domainname", "needs a new uts namespace");
+    }
+  });
+  check([&] { ValidateSysctl(*this); });
+  check([&] { ValidateMounts(mounts); });
+  check([&] { ValidatePaths(masked_paths, "masked_paths"); });
+  check([&] { ValidatePaths(readonly_paths, "readonly_paths"); });
+  check([&] { ValidateDevices(devices); });
+  check([&] { ValidateResources(cgroup.resources, "cgroup.resources"); });
+  check([&] { ValidateCapabilities(capabilities, "capabilities"); });
+  check([&] { ValidateRlimits(rlimits, "rlimits"); });
+  check([&] { ValidateOomScoreAdj(oom_score_adj, "oom_score_adj"); });
+  check([&] {
+    if (seccomp) ValidateSeccomp(*seccomp);
+  });
+  check([&] { ValidateNetworks(*this); });
+  check([&] { ValidateHooks(hooks); });
+  check([&] { ValidateProcess(process, "process"); });
+  return problems;
+}
+
+inline void Config::Validate() const {
+  auto problems = Problems();
+  if (!problems.empty()) throw problems.front();
 }
 
 }  // namespace cask

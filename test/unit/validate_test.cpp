@@ -481,3 +481,30 @@ TEST_CASE("a process validates on its own under its path") {
     CHECK(e.reason() == "must be an absolute path, got \"tmp\"");
   }
 }
+
+TEST_CASE("a root path with no mount namespace is an error, not the host's root") {
+  CHECK(Error([](cask::Config& c) {
+          std::erase_if(c.namespaces, [](const cask::Namespace& ns) { return ns.type == cask::NamespaceType::kMount; });
+        }) == "root.path: needs a mount namespace (\"mount\" in namespaces), or the container would see the "
+              "host's root instead");
+  // An empty config (what `{}` parses to) says what is wrong with it.
+  cask::Config empty;
+  CHECK_THROWS_WITH(empty.Validate(), "root.path: must not be empty");
+}
+
+TEST_CASE("Problems lists the first problem of every part of the config") {
+  cask::Config config = Valid();
+  config.hostname = "x";
+  std::erase_if(config.namespaces, [](const cask::Namespace& ns) {
+    return ns.type == cask::NamespaceType::kMount || ns.type == cask::NamespaceType::kUts;
+  });
+  config.rlimits = {{"RLIMIT_FOO", 1, 1}};
+  config.process.cwd = "tmp";
+  auto problems = config.Problems();
+  REQUIRE(problems.size() == 4);
+  CHECK(problems[0].path() == "root.path");
+  CHECK(problems[1].path() == "hostname");
+  CHECK(problems[2].path() == "rlimits[0].type");
+  CHECK(problems[3].path() == "process.cwd");
+  CHECK(Valid().Problems().empty());
+}
