@@ -256,6 +256,7 @@ void Describe(V& v, Config*) {
   v.Field("hooks", &Config::hooks);
   v.Field("labels", &Config::labels);
   v.Field("process", &Config::process);
+  v.Field("init", &Config::init);
 }
 
 // Collects the keys of a description, to reject unknown keys before reading any.
@@ -584,6 +585,15 @@ inline nlohmann::json Parse(std::string_view text) {
 // Parses JSON text; a syntax error becomes a ConfigError giving its byte position.
 inline Config ParseConfig(std::string_view text) {
   return ConfigFromJson(json_detail::Parse(text));
+}
+
+// Reads `text` as changes to `base`, a JSON merge patch (RFC 7386): what it names
+// replaces base's value, what it leaves out stays, a null removes. So a two-line file
+// cannot drop the namespaces it never mentioned.
+inline Config ParseConfigPatch(std::string_view text, const Config& base) {
+  nlohmann::json merged = ToJson(base);
+  merged.merge_patch(json_detail::Parse(text));
+  return ConfigFromJson(merged);
 }
 
 // Pretty-printed with two-space indentation.

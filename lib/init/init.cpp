@@ -19,6 +19,7 @@
 #include "init/exec_path.hpp"
 #include "common/hooks.hpp"
 #include "init/namespaces_enter.hpp"
+#include "init/pid1.hpp"
 #include "init/proc_write.hpp"
 #include "init/rlimits.hpp"
 #include "init/rootfs.hpp"
@@ -193,6 +194,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   auto argv = CStrings(process.args);
   auto envp = CStrings(env);
   if (seccomp && no_new_privileges) LoadSeccomp(*seccomp);  // last: only execve follows
+  if (b.mode == Bootstrap::Mode::kCreate && config.init) ForkPayloadUnderPid1(process.terminal);
   execve(payload.c_str(), argv.data(), envp.data());
   ThrowErrno("exec", "execve " + payload);
 }

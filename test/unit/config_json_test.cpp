@@ -98,7 +98,8 @@ constexpr const char* kFullJson = R"({
     "capabilities": {"bounding": ["CAP_NET_BIND_SERVICE"]},
     "no_new_privileges": false,
     "oom_score_adj": -500
-  }
+  },
+  "init": true
 })";
 
 std::string ReadError(const std::string& text) {
@@ -289,4 +290,21 @@ TEST_CASE("ToJsonString indents by two spaces") {
   cask::Config config;
   config.hostname = "web";
   CHECK(cask::ToJsonString(config) == "{\n  \"hostname\": \"web\"\n}");
+}
+
+TEST_CASE("a config patch changes what it names and keeps the rest") {
+  const cask::Config base = cask::DefaultConfig();
+  // The two-line container.json that once dropped every namespace.
+  cask::Config config = cask::ParseConfigPatch(R"({"hostname": "web", "root": {"path": "/srv/web"}})", base);
+  CHECK(config.hostname == "web");
+  CHECK(config.root.path == "/srv/web");
+  CHECK(config.root.readonly == base.root.readonly);
+  CHECK(config.namespaces == base.namespaces);
+  CHECK(config.seccomp == base.seccomp);
+  CHECK(cask::ParseConfigPatch("{}", base) == base);
+  // Arrays are replaced whole; null removes a value.
+  config = cask::ParseConfigPatch(R"({"namespaces": [{"type": "mount"}], "seccomp": null})", base);
+  CHECK(config.namespaces == std::vector<cask::Namespace>{{cask::NamespaceType::kMount, ""}});
+  CHECK_FALSE(config.seccomp);
+  CHECK_THROWS_WITH(cask::ParseConfigPatch(R"({"hostname": 3})", base), Catch::Contains("hostname"));
 }
