@@ -1,84 +1,29 @@
 // nsinit: run containers from the command line, as in the libcontainer README.
 //
-//   nsinit exec [--tty] [--id ID] [--config FILE] [--rootfs DIR] [--] CMD...
-//   nsinit list | state ID | ps ID | kill ID [SIGNAL] | destroy ID | config
+//   nsinit exec [--tty] [--id ID] [--config FILE] [--rootfs DIR] [...] [--] CMD...
+//   nsinit list [--format json] | state ID | ps ID | kill ID [SIGNAL] | destroy ID
+//   nsinit config [--validate FILE]
 //   nsinit stats ID [--watch] | pause ID | resume ID | update ID [--memory 64m ...] | events ID
 #include <cask/cask.hpp>
 #include <cask/init.hpp>
 #include <signal.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cgroup_commands.hpp"
-#include "signal_forwarder.hpp"
+#include "config_file.hpp"
+#include "exec_command.hpp"
+#include "list_command.hpp"
 
 namespace {
 
 cask::Factory MakeFactory(const std::string& root) {
   // nsinit is its own init: cask::Init() runs first thing in main().
-  return cask::Factory::New(root, cask::InitArgs{"/proc/self/exe", {"init"}});
-}
-
-cask::Config LoadConfig(const std::string& file, const std::string& rootfs) {
-  namespace fs = std::filesystem;
-  cask::Config config = cask::DefaultConfig();
-  if (!file.empty() || fs::exists("container.json")) {
-    std::string path = file.empty() ? "container.json" : file;
-    std::ifstream in(path);
-    if (!in) throw cask::Error(errno, "read config " + path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    config = cask::ParseConfig(text);
-  }
-  if (!rootfs.empty()) {
-    config.root.path = rootfs;
-  } else if (config.root.path.empty()) {
-    config.root.path = ".";
-  }
-  config.root.path = fs::absolute(config.root.path).lexically_normal().string();
-  return config;
-}
-
-// The payload's terminal, attached to nsinit's own, or its signals forwarded; then its
-// exit status as a shell gives it (128+N for signal N).
-int Attend(cask::Process& process, bool tty) {
-  SignalForwarder forwarder(process);
-  if (tty) cask::AttachTerminal(process);
-  return process.Wait().ShellCode();
-}
-
-int Exec(cask::Factory& factory, const std::string& id, const cask::Config& config,
-         const std::vector<std::string>& command, bool tty) {
-  cask::Process process(config.process);
-  if (!command.empty()) process.args = command;
-  process.terminal = tty;
-  winsize ws{};
-  if (tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row != 0) {
-    process.console_size = cask::ConsoleSize{ws.ws_row, ws.ws_col};
-  }
-  for (const auto& existing : factory.List()) {
-    if (existing != id) continue;
-    // As in the libcontainer README: a second exec joins the running container.
-    cask::Container container = factory.Load(id);
-    container.Exec(process);
-    return Attend(process, tty);
-  }
-  cask::Container container = factory.Create(id, config, process);
-  int code;
-  try {
-    container.Start();
-    code = Attend(process, tty);
-  } catch (...) {
-    container.Destroy();
-    throw;
-  }
-  // As `runc run`: when the container's first process ends, the container goes.
-  container.Destroy();
-  return code;
+  cask::Factory factory = cask::Factory::New(root, cask::InitArgs{"/proc/self/exe", {"init"}});
+  // Hooks that failed after the fact (poststart, poststop) and init's own lines.
+  factory.SetLogger([](std::string_view line) { std::cerr << "nsinit: " << line << std::endl; });
+  return factory;
 }
 
 int SignalNumber(const std::string& name) {
@@ -101,19 +46,13 @@ int main(int argc, char** argv) {
   std::string root = "/run/cask";
   app.add_option("--root", root, "state directory")->capture_default_str();
 
-  auto* exec = app.add_subcommand("exec", "run a command in a new container, or join a running one");
-  bool tty = false;
-  std::string id = "nsinit", config_file, rootfs;
-  std::vector<std::string> command;
-  exec->add_flag("--tty,-t", tty, "give the command a terminal");
-  exec->add_option("--id", id, "container id")->capture_default_str();
-  exec->add_option("--config", config_file, "config file (default: ./container.json if present)");
-  exec->add_option("--rootfs", rootfs, "root filesystem (default: the current directory)");
-  exec->add_option("command", command, "command and its arguments");
-  exec->prefix_command();
-
+  ExecCommand exec(app);
   auto* list = app.add_subcommand("list", "list containers");
-  auto* config_cmd = app.add_subcommand("config", "print the default config as JSON");
+  std::string format = "table";
+  list->add_option("--format,-f", format, "table or json")->capture_default_str();
+  auto* config_cmd = app.add_subcommand("config", "print the config nsinit starts from, as JSON");
+  std::string validate_file;
+  config_cmd->add_option("--validate", validate_file, "check a container.json: every problem, with its JSON path");
   std::string target;
   auto* state = app.add_subcommand("state", "print a container's state as JSON");
   state->add_option("id", target)->required();
@@ -129,22 +68,27 @@ int main(int argc, char** argv) {
   destroy->add_option("id", target)->required();
 
   CgroupCommands cgroup_commands(app);
+  // --root also after the subcommand: `nsinit exec --root DIR ...`.
+  for (auto* command : app.get_subcommands({})) command->add_option("--root", root, "state directory");
 
+  try {
+    exec.TakeCommand(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "nsinit: " << e.what() << "\n";
+    return 2;
+  }
   CLI11_PARSE(app, argc, argv);
   try {
     if (config_cmd->parsed()) {
-      std::cout << cask::ToJsonString(cask::DefaultConfig()) << "\n";
+      if (!validate_file.empty()) return ValidateConfigFile(validate_file, std::cout);
+      std::cout << cask::ToJsonString(NsinitDefaultConfig()) << "\n";
       return 0;
     }
     cask::Factory factory = MakeFactory(root);
-    if (exec->parsed()) {
-      return Exec(factory, id, LoadConfig(config_file, rootfs), command, tty);
-    }
+    if (exec.parsed()) return exec.Run(factory);
     if (cgroup_commands.Run(factory)) return 0;
     if (list->parsed()) {
-      for (const auto& name : factory.List()) {
-        std::cout << name << "\t" << cask::StatusName(factory.Load(name).Status()) << "\n";
-      }
+      PrintList(factory, format, std::cout);
     } else if (state->parsed()) {
       std::cout << cask::ToJson(factory.Load(target).State()).dump(2) << "\n";
     } else if (ps->parsed()) {

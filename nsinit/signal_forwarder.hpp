@@ -1,5 +1,7 @@
 // nsinit passes the signals it receives on to its payload, as runc does: `kill -TERM`
-// of nsinit reaches the program in the container.
+// of nsinit reaches the program in the container. A payload that is pid 1 ignores
+// SIGINT and SIGTERM unless it handles them, so a stop that was asked for and did not
+// happen within the stop timeout, or was asked for twice, becomes a kill.
 #pragma once
 
 #include <cask/error.hpp>
@@ -7,19 +9,30 @@
 #include <cask/unique_fd.hpp>
 #include <signal.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
+#include <string>
 #include <thread>
 
 class SignalForwarder {
  public:
-  // Forwards from now until destruction; the process must have been started.
-  explicit SignalForwarder(const cask::Process& process);
+  // Forwards from now until destruction; the process must have been started. `kill`
+  // ends what nsinit runs (the container, or the joined process); `what` names it.
+  SignalForwarder(const cask::Process& process, std::chrono::seconds stop_timeout, std::string what,
+                  std::function<void()> kill);
   ~SignalForwarder();
   SignalForwarder(const SignalForwarder&) = delete;
   SignalForwarder& operator=(const SignalForwarder&) = delete;
 
  private:
+  void Forward();
+  void Kill(const std::string& why);
+
   const cask::Process& process_;
+  const std::chrono::seconds stop_timeout_;
+  const std::string what_;
+  const std::function<void()> kill_;
   cask::unique_fd read_;
   cask::unique_fd write_;
   std::map<int, struct sigaction> previous_;

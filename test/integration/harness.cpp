@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -152,27 +153,44 @@ RunResult Harness::Run(const Config& config, std::vector<std::string> args) {
   return Collect(process);
 }
 
-NsinitResult Nsinit(const std::vector<std::string>& args) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw Error(errno, "pipe2");
-  pid_t pid = fork();
-  if (pid < 0) throw Error(errno, "fork");
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    std::vector<char*> argv = {const_cast<char*>(CASK_NSINIT_PATH)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
+NsinitChild::NsinitChild(const std::vector<std::string>& args, const std::string& cwd)
+    : out_(memfd_create("nsinit-out", MFD_CLOEXEC)), err_(memfd_create("nsinit-err", MFD_CLOEXEC)) {
+  if (!out_ || !err_) throw Error(errno, "memfd_create");
+  std::vector<char*> argv = {const_cast<char*>(CASK_NSINIT_PATH)};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_ = fork();
+  if (pid_ < 0) throw Error(errno, "fork");
+  if (pid_ == 0) {
+    dup2(out_.get(), 1);
+    dup2(err_.get(), 2);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
     execv(CASK_NSINIT_PATH, argv.data());
     _exit(127);
   }
-  close(fds[1]);
-  NsinitResult result;
-  result.out = ReadAll(fds[0]);
-  close(fds[0]);
+}
+
+NsinitChild::~NsinitChild() {
+  if (pid_ < 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+NsinitResult NsinitChild::Wait() {
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) throw Error(errno, "waitpid nsinit");
+  if (waitpid(pid_, &status, 0) != pid_) throw Error(errno, "waitpid nsinit");
+  pid_ = -1;
+  NsinitResult result;
   result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  lseek(out_.get(), 0, SEEK_SET);
+  lseek(err_.get(), 0, SEEK_SET);
+  result.out = ReadAll(out_.get());
+  result.err = ReadAll(err_.get());
   return result;
+}
+
+NsinitResult Nsinit(const std::vector<std::string>& args, const std::string& cwd) {
+  return NsinitChild(args, cwd).Wait();
 }
 
 }  // namespace cask::test

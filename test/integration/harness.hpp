@@ -38,10 +38,28 @@ struct RunResult {
 struct NsinitResult {
   int code = -1;  // the exit code, or 128 + the signal
   std::string out;
+  std::string err;
 };
 
-// Runs the built nsinit with `args`, stdout captured, and waits for it.
-NsinitResult Nsinit(const std::vector<std::string>& args);
+// The built nsinit with `args`, started in `cwd` (default: the test's own), its stdout
+// and stderr captured whole; killed and reaped by the destructor unless waited for.
+class NsinitChild {
+ public:
+  explicit NsinitChild(const std::vector<std::string>& args, const std::string& cwd = "");
+  ~NsinitChild();
+  NsinitChild(const NsinitChild&) = delete;
+  NsinitChild& operator=(const NsinitChild&) = delete;
+  pid_t pid() const { return pid_; }
+  NsinitResult Wait();
+
+ private:
+  pid_t pid_ = -1;
+  unique_fd out_;
+  unique_fd err_;
+};
+
+// Runs nsinit to its end.
+NsinitResult Nsinit(const std::vector<std::string>& args, const std::string& cwd = "");
 
 // Runs `work` in a forked child and returns the what() of the exception it threw ("" for
 // none), or nullopt when it did not return within `limit` (the child is then killed):

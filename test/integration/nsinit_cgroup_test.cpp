@@ -90,6 +90,6 @@ TEST_CASE("nsinit stats update pause resume and events on a running container", 
   CHECK(event["type"] == "stats");
   CHECK(event["id"] == id);
   CHECK(event["data"]["pids"]["current"] == 1);
-  CHECK(Nsinit({"--root", root, "list"}).out.empty());
+  CHECK(Nsinit({"--root", root, "list", "--format", "json"}).out == "[]\n");
   std::filesystem::remove_all(root);
 }

@@ -18,7 +18,7 @@ TEST_CASE("nsinit exec runs a command in a new container and removes it", "[nsin
                        h.rootfs().Path(), "--", "/bin/sh", "-c", "echo hello from the container; hostname; echo $$"});
   CHECK(hello.code == 0);
   CHECK(hello.out == "hello from the container\ncask\n1\n");
-  CHECK(Nsinit({"--root", root, "list"}).out.empty());
+  CHECK(Nsinit({"--root", root, "list", "--format", "json"}).out == "[]\n");
 
   auto failing = Nsinit({"--root", root, "exec", "--rootfs", h.rootfs().Path(), "--", "/probe", "exit", "3"});
   CHECK(failing.code == 3);
@@ -54,6 +54,6 @@ TEST_CASE("a second nsinit exec joins the running container", "[nsinit]") {
   REQUIRE(waitpid(first, &status, 0) == first);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  CHECK(Nsinit({"--root", root, "list"}).out.empty());
+  CHECK(Nsinit({"--root", root, "list", "--format", "json"}).out == "[]\n");
   std::filesystem::remove_all(root);
 }

@@ -42,7 +42,7 @@ class Tmux {
     if (std::system(("tmux -L " + socket_ + " kill-server 2>/dev/null").c_str()) != 0) return;
     Eventually(
         [&] {
-          return Shell(std::string(CASK_NSINIT_PATH) + " --root " + root_ + " list").empty();
+          return Shell(std::string(CASK_NSINIT_PATH) + " --root " + root_ + " list --format json") == "[]\n";
         },
         std::chrono::seconds(10));
   }
@@ -128,7 +128,7 @@ TEST_CASE("nsinit exec --tty is a real terminal", "[terminal][nsinit]") {
   std::getline(before, mode_before);
   std::getline(after, mode_after);
   CHECK(mode_before == mode_after);
-  CHECK(Shell(std::string(CASK_NSINIT_PATH) + " --root " + root + " list").empty());
+  CHECK(Shell(std::string(CASK_NSINIT_PATH) + " --root " + root + " list --format json") == "[]\n");
 }
 
 TEST_CASE("a terminal process through the API: size resize and AttachTerminal", "[terminal]") {
@@ -260,5 +260,31 @@ TEST_CASE("nsinit passes the signals it receives on to the payload", "[terminal]
   REQUIRE(waitpid(nsinit, &status, 0) == nsinit);
   REQUIRE(WIFEXITED(status));  // nsinit itself was not killed by the signal
   CHECK(WEXITSTATUS(status) == 7);
-  CHECK(Shell(std::string(CASK_NSINIT_PATH) + " --root " + root + " list").empty());
+  CHECK(Shell(std::string(CASK_NSINIT_PATH) + " --root " + root + " list --format json") == "[]\n");
+}
+
+TEST_CASE("Ctrl-C in nsinit exec --tty --init ends a command that ignores it as pid 1", "[terminal][nsinit]") {
+  Harness h;
+  const std::string root = h.state_root() + "/nsinit";
+  const std::string marks = h.state_root() + "/marks";
+  std::filesystem::create_directories(marks);
+  const std::string nsinit = std::string(CASK_NSINIT_PATH) + " --root " + root + " exec --tty --rootfs " +
+                             h.rootfs().Path();
+  Tmux tmux(root);
+  tmux.Run("new-session -d -x 100 -y 30 " +
+           Quote(nsinit + " --init -- /bin/sh -c \"echo ready; exec sleep 100\"; echo $? > " + marks +
+                 "/code; sleep 60"));
+  REQUIRE(tmux.Shows(":0", "ready"));
+  tmux.Keys(":0", "C-c");
+  REQUIRE(Eventually(
+      [&] {
+        std::error_code ec;
+        return std::filesystem::file_size(marks + "/code", ec) > 0 && !ec;
+      },
+      std::chrono::seconds(10)));
+  std::ifstream code(marks + "/code");
+  int exit_code = -1;
+  code >> exit_code;
+  CHECK(exit_code == 128 + SIGINT);
+  CHECK(Shell(std::string(CASK_NSINIT_PATH) + " --root " + root + " list --format json") == "[]\n");
 }
