@@ -33,12 +33,12 @@ int main(int argc, char** argv) {
     container->Start();                                                      // the payload runs
     char line[256];
     ssize_t n = read(process.OutPipe(), line, sizeof line);  // "hello from web"
-    if (n > 0) std::cout.write(line, n) << std::flush;  // before ps writes to the same stdout
+    if (n > 0) std::cout.write(line, n) << std::flush;  // before exec writes to the same stdout
 
-    cask::Process ps;
-    ps.args = {"/bin/ps", "-o", "pid,args"};
-    container->Exec(ps);  // another process in the same namespaces and cgroup
-    ps.Wait();
+    cask::Process exec;
+    exec.args = {"/bin/sh", "-c", "echo exec: pid $$, uts $(readlink /proc/self/ns/uts)"};
+    container->Exec(exec);  // another process in the same namespaces and cgroup
+    exec.Wait();
 
     std::cout << container->Processes().size() << " processes\n";
     container->Signal(SIGTERM);

@@ -35,7 +35,8 @@ TEST_CASE("README's library example runs and cleans up", "[examples]") {
   INFO(result.out);
   CHECK(result.code == 0);
   CHECK(result.out.find("hello from web\n") == 0);
-  CHECK(result.out.find("/bin/ps -o pid,args") != std::string::npos);
+  CHECK(result.out.find("exec: pid ") != std::string::npos);
+  CHECK(result.out.find(", uts uts:[") != std::string::npos);
   CHECK(result.out.find("exit status 143\n") != std::string::npos);  // SIGTERM, passed on by init
 }
 
