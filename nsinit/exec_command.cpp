@@ -186,8 +186,10 @@ int ExecCommand::Join(cask::Container& container, const cask::Config& running, c
   if (!given.empty() && !(mine == theirs)) {
     std::string flags;
     for (const auto& flag : given) flags += (flags.empty() ? "" : ", ") + flag;
+    const bool one = given.size() == 1;
     throw std::runtime_error("container '" + container.Id() + "' is running with another config than " + flags +
-                             " give; " + flags + " apply to a new container only: leave them out to join it (root " +
+                             (one ? " gives: it applies" : " give: they apply") +
+                             " to a new container only; leave " + (one ? "it" : "them") + " out to join (root " +
                              running.root.path + "), or pick another --id");
   }
   container.Exec(process);

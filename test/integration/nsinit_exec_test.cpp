@@ -117,6 +117,8 @@ TEST_CASE("nsinit exec gives docker's defaults and takes the process's flags", "
   // A writable root, and docker's fourteen capabilities (SETUID and SETGID among them).
   auto defaults = run({"sh", "-c", "touch /written && rm /written && echo writable; grep CapEff /proc/self/status"});
   CHECK(defaults.out == "writable\nCapEff:\t00000000a80425fb\n");
+  // runc spec's three capabilities made su fail with "can't set groups".
+  CHECK(run({"su", "-s", "/bin/sh", "-c", "id -u; id -G", "alice"}).out == "1000\n1000 10 50\n");
   CHECK(run({"--read-only", "sh", "-c", "touch /written 2>/dev/null || echo read-only"}).out == "read-only\n");
   CHECK(run({"--user", "alice", "id", "-u"}).out == "1000\n");
   CHECK(run({"-u", "1000:50", "id", "-g"}).out == "50\n");
@@ -163,10 +165,15 @@ TEST_CASE("nsinit exec refuses to join with a rootfs or config of its own", "[ns
   REQUIRE(root.Running(id));
   auto refused = Nsinit({"--root", root.path, "exec", "--id", id, "--rootfs", other.Path(), "--", "/bin/true"});
   CHECK(refused.code == 1);
-  CHECK(Contains(refused.err, "--rootfs apply to a new container only: leave them out to join it"));
+  CHECK(Contains(refused.err, "another config than --rootfs gives: it applies to a new container only; leave it out to join"));
   auto hostname = Nsinit({"--root", root.path, "exec", "--id", id, "--hostname", "other", "--", "/bin/true"});
   CHECK(hostname.code == 1);
   CHECK(Contains(hostname.err, "--hostname"));
+  const std::string file = h.state_root() + "/other.json";
+  WriteText(file, R"({"namespaces": [{"type": "mount"}, {"type": "pid"}]})");
+  auto config = Nsinit({"--root", root.path, "exec", "--id", id, "--config", file, "--", "/bin/true"});
+  CHECK(config.code == 1);
+  CHECK(Contains(config.err, "another config than --config gives"));
   // The flags that say what the container has anyway join it.
   CHECK(Nsinit({"--root", root.path, "exec", "--id", id, "--rootfs", h.rootfs().Path(), "--", "touch",
                 "/dev/shm/done"})
