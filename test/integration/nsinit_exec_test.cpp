@@ -31,6 +31,12 @@ struct NsinitRoot {
   explicit NsinitRoot(const Harness& h) : path(h.state_root() + "/nsinit") {}
   ~NsinitRoot() { std::filesystem::remove_all(path); }
   bool Empty() const { return Nsinit({"--root", path, "list", "--format", "json"}).out == "[]\n"; }
+  // nsinit exec over `rootfs`, then `more`: exec's options and the command.
+  cask::test::NsinitResult Exec(const std::string& rootfs, const std::vector<std::string>& more) const {
+    std::vector<std::string> args = {"--root", path, "exec", "--rootfs", rootfs};
+    args.insert(args.end(), more.begin(), more.end());
+    return Nsinit(args);
+  }
   bool Running(const std::string& id) const {
     return Eventually([&] { return Contains(Nsinit({"--root", path, "state", id}).out, "\"running\""); },
                       std::chrono::seconds(10));
@@ -87,12 +93,7 @@ TEST_CASE("nsinit config --validate names every problem with its JSON path", "[n
 TEST_CASE("nsinit exec: the command's own options stay the command's", "[nsinit]") {
   Harness h;
   NsinitRoot root(h);
-  const std::vector<std::string> exec = {"--root", root.path, "exec", "--rootfs", h.rootfs().Path()};
-  const auto run = [&](std::vector<std::string> command) {
-    std::vector<std::string> args = exec;
-    args.insert(args.end(), command.begin(), command.end());
-    return Nsinit(args);
-  };
+  const auto run = [&](const std::vector<std::string>& more) { return root.Exec(h.rootfs().Path(), more); };
   CHECK(run({"sh", "-c", "echo hi"}).out == "hi\n");
   CHECK(run({"sh", "-c", "echo $0 $1", "zero", "--id"}).out == "zero --id\n");
   CHECK(run({"--", "sh", "-c", "echo after-dashes"}).out == "after-dashes\n");
@@ -108,12 +109,7 @@ TEST_CASE("nsinit exec: the command's own options stay the command's", "[nsinit]
 TEST_CASE("nsinit exec gives docker's defaults and takes the process's flags", "[nsinit]") {
   Harness h;
   NsinitRoot root(h);
-  const std::vector<std::string> exec = {"--root", root.path, "exec", "--rootfs", h.rootfs().Path()};
-  const auto run = [&](std::vector<std::string> more) {
-    std::vector<std::string> args = exec;
-    args.insert(args.end(), more.begin(), more.end());
-    return Nsinit(args);
-  };
+  const auto run = [&](const std::vector<std::string>& more) { return root.Exec(h.rootfs().Path(), more); };
   // A writable root, and docker's fourteen capabilities (SETUID and SETGID among them).
   auto defaults = run({"sh", "-c", "touch /written && rm /written && echo writable; grep CapEff /proc/self/status"});
   CHECK(defaults.out == "writable\nCapEff:\t00000000a80425fb\n");
