@@ -157,7 +157,9 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
     try {
       message = channel.Receive();
     } catch (const std::system_error& e) {
-      throw Error(e.code().value(), context + ": " + e.what());
+      // An init that died with the bootstrap unread resets the socket: that is its end
+      // too, and how it ended says more than the reset.
+      if (e.code().value() != ECONNRESET) throw Error(e.code().value(), context + ": receive from init");
     }
     if (!message) {
       int status = 0;

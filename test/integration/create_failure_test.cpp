@@ -151,3 +151,14 @@ TEST_CASE("a state directory that a dead host left before it wrote the state is 
   CHECK(h.factory().List().empty());
   CHECK_FALSE(std::filesystem::exists(dir));
 }
+
+TEST_CASE("an init that dies before the handshake fails Create with how it ended", "[lifecycle]") {
+  Harness h;
+  // What a missing shared library does to a dynamically linked init: it exits at once.
+  auto factory = cask::Factory::New(h.state_root() + "/false-init", cask::InitArgs{"/bin/false", {}});
+  const std::string id = NewId("noinit");
+  std::optional<std::string> error = ErrorWithin(20s, [&] { factory.Create(id, h.BaseConfig()); });
+  REQUIRE(error.has_value());
+  CHECK_THAT(*error, Catch::StartsWith("create '" + id + "': init exited with status 1"));
+  CHECK_FALSE(std::filesystem::exists(h.state_root() + "/false-init/" + id));
+}
