@@ -11,7 +11,10 @@ void PrintList(const cask::Factory& factory, const std::string& format, std::ost
       state = factory.Load(id).State();
     } catch (const cask::Error& e) {
       if (e.code() == cask::Errc::kNotFound) continue;  // destroyed since List
-      throw;
+      // One broken state file hides none of the others.
+      rows.push_back({{"id", id}, {"pid", 0}, {"status", "unreadable"}, {"created", ""}, {"rootfs", ""},
+                      {"error", e.what()}});
+      continue;
     }
     rows.push_back({{"id", id},
                     {"pid", state.init_pid},
@@ -31,6 +34,7 @@ void PrintList(const cask::Factory& factory, const std::string& format, std::ost
   };
   row_out("ID", "PID", "STATUS", "CREATED", "ROOTFS");
   for (const auto& row : rows) {
-    row_out(row["id"], std::to_string(row["pid"].get<int>()), row["status"], row["created"], row["rootfs"]);
+    row_out(row["id"], std::to_string(row["pid"].get<int>()), row["status"], row["created"],
+            row.contains("error") ? "(" + row["error"].get<std::string>() + ")" : row["rootfs"].get<std::string>());
   }
 }

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <iostream>
 
 #include "cgroup_commands.hpp"
@@ -28,7 +29,12 @@ cask::Factory MakeFactory(const std::string& root) {
 
 int SignalNumber(const std::string& name) {
   std::string bare = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
-  if (!bare.empty() && std::all_of(bare.begin(), bare.end(), ::isdigit)) return std::stoi(bare);
+  int number = -1;
+  const auto [end, ec] = std::from_chars(bare.data(), bare.data() + bare.size(), number);
+  if (!bare.empty() && end == bare.data() + bare.size()) {
+    if (ec == std::errc() && number >= 0 && number < NSIG) return number;
+    throw cask::Error(EINVAL, "signal " + name + " is not between 0 and " + std::to_string(NSIG - 1));
+  }
   for (int sig = 1; sig < NSIG; ++sig) {
     const char* abbrev = sigabbrev_np(sig);
     if (abbrev != nullptr && bare == abbrev) return sig;
@@ -94,7 +100,8 @@ int main(int argc, char** argv) {
     } else if (ps->parsed()) {
       for (pid_t pid : factory.Load(target).Processes()) std::cout << pid << "\n";
     } else if (kill_cmd->parsed()) {
-      factory.Load(target).Signal(SignalNumber(signal_name), all);
+      const int signal = SignalNumber(signal_name);  // a bad name first, whatever the id
+      factory.Load(target).Signal(signal, all);
     } else if (destroy->parsed()) {
       factory.Load(target).Destroy();
     }

@@ -569,11 +569,12 @@ inline nlohmann::json ToJson(const ProcessConfig& process) { return json_detail:
 
 namespace json_detail {
 
-// A syntax error becomes a ConfigError giving its byte position.
+// A syntax error becomes a ConfigError giving its byte position, and so does every
+// other failure of the parser (a number too large for a double, 1e999, is out_of_range).
 inline nlohmann::json Parse(std::string_view text) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
     std::string what = e.what();
     throw ConfigError("", "invalid JSON: " + what.substr(what.find("] ") + 2));

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 
 #include "common/step_error.hpp"
 #include "common/text.hpp"
@@ -13,9 +14,14 @@
 namespace cask {
 namespace {
 
-bool IsExecutableFile(const std::string& path) {
+// 0 when `path` is a regular file this process may execute, else the errno that says
+// why not (a directory is EISDIR, not the ENOENT of some earlier call).
+int WhyNotExecutable(const std::string& path) {
   struct stat st {};
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+  if (stat(path.c_str(), &st) != 0) return errno;
+  if (S_ISDIR(st.st_mode)) return EISDIR;
+  if (!S_ISREG(st.st_mode)) return EACCES;
+  return access(path.c_str(), X_OK) == 0 ? 0 : errno;
 }
 
 unique_fd OpenNoMagicLinks(const std::string& path, uint64_t flags) {
@@ -41,7 +47,7 @@ void RequireNoMagicLinks(const std::string& payload) {
 std::string LookPath(const std::string& name, const std::vector<std::string>& env) {
   if (name.empty()) ThrowStep("exec", "no command given (process.args is empty)", EINVAL);
   if (name.find('/') != std::string::npos) {
-    if (!IsExecutableFile(name)) ThrowErrno("exec", "payload \"" + name + "\"");
+    if (const int err = WhyNotExecutable(name)) ThrowStep("exec", "payload \"" + name + "\"", err);
     return name;
   }
   std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -50,7 +56,7 @@ std::string LookPath(const std::string& name, const std::vector<std::string>& en
   }
   for (std::string_view dir : SplitText(path, ':')) {
     std::string candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + name;
-    if (IsExecutableFile(candidate)) return candidate;
+    if (WhyNotExecutable(candidate) == 0) return candidate;
   }
   ThrowStep("exec", "payload \"" + name + "\" not found in $PATH (" + path + ")", ENOENT);
 }

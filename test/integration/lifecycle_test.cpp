@@ -328,6 +328,10 @@ TEST_CASE("bad input is a clear error and leaves nothing behind", "[lifecycle]")
   no_payload.process.args = {"no-such-program"};
   CHECK_THROWS_WITH(h.factory().Create(NewId("bad"), no_payload),
                     Catch::Contains("payload \"no-such-program\" not found"));
+  cask::Config directory = h.BaseConfig();
+  directory.process.args = {"/bin"};
+  CHECK_THROWS_WITH(h.factory().Create(NewId("bad"), directory),
+                    Catch::EndsWith("exec: payload \"/bin\": Is a directory"));
 
   cask::Config unknown_user = h.BaseConfig();
   unknown_user.process.user = "mallory";

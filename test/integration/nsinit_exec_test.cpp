@@ -268,3 +268,33 @@ TEST_CASE("nsinit kills a container that a passed-on SIGINT or SIGTERM did not s
   }
   CHECK(root.Empty());
 }
+
+TEST_CASE("nsinit list shows a container whose state it cannot read beside the others", "[nsinit]") {
+  Harness h;
+  NsinitRoot root(h);
+  NsinitChild first({"--root", root.path, "exec", "--rootfs", h.rootfs().Path(), "--", "/bin/sh", "-c",
+                     "while [ ! -e /dev/shm/done ]; do sleep 0.05; done"});
+  REQUIRE(Eventually([&] { return Contains(Nsinit({"--root", root.path, "list"}).out, "running"); },
+                     std::chrono::seconds(10)));
+  std::filesystem::create_directories(root.path + "/broken");
+  WriteText(root.path + "/broken/state.json", "{\"id\": ");
+  auto list = Nsinit({"--root", root.path, "list"});
+  CHECK(list.code == 0);
+  CHECK(Contains(list.out, "running"));
+  CHECK(Contains(list.out, "broken"));
+  CHECK(Contains(list.out, "unreadable"));
+  auto json = nlohmann::json::parse(Nsinit({"--root", root.path, "list", "--format", "json"}).out);
+  CHECK(json.size() == 2);
+  std::filesystem::remove_all(root.path + "/broken");
+  CHECK(root.Exec(h.rootfs().Path(), {"touch", "/dev/shm/done"}).code == 0);
+  CHECK(first.Wait().code == 0);
+  CHECK(root.Empty());
+}
+
+TEST_CASE("nsinit kill names a signal number out of range", "[nsinit]") {
+  Harness h;
+  NsinitRoot root(h);
+  auto result = Nsinit({"--root", root.path, "kill", "any", "9999999999999"});
+  CHECK(result.code == 1);
+  CHECK(Contains(result.err, "signal 9999999999999 is not between 0 and 64"));
+}

@@ -284,6 +284,9 @@ TEST_CASE("JSON syntax errors give the position") {
         "invalid JSON: parse error at line 1, column 13: syntax error while parsing value - "
         "unexpected '}'; expected '[', '{', or a literal");
   CHECK(ReadError("").starts_with("invalid JSON: parse error at line 1, column 1:"));
+  // nlohmann throws out_of_range here, not parse_error: it too is a ConfigError.
+  CHECK(ReadError("1e999").starts_with("invalid JSON: number overflow"));
+  CHECK(ReadError(R"({"oom_score_adj": 1e999})").starts_with("invalid JSON: number overflow"));
 }
 
 TEST_CASE("ToJsonString indents by two spaces") {
