@@ -1,6 +1,5 @@
 #include "init/pid1.hpp"
 
-#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
