@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "command_split.hpp"
 #include "signal_forwarder.hpp"
 
 namespace {
@@ -66,28 +67,8 @@ ExecCommand::ExecCommand(CLI::App& app) {
       ->capture_default_str();
 }
 
-void ExecCommand::TakeCommand(int& argc, char** argv) {
-  // exec among the top-level tokens; `--root DIR` may come before it.
-  int i = 1;
-  while (i < argc && argv[i][0] == '-') i += std::string(argv[i]) == "--root" ? 2 : 1;
-  if (i >= argc || argv[i] != command_->get_name()) return;
-  for (++i; i < argc; ++i) {
-    const std::string token = argv[i];
-    if (token == "--") {
-      args_.assign(argv + i + 1, argv + argc);
-      argc = i;
-      return;
-    }
-    if (token.size() < 2 || token[0] != '-') break;
-    const std::string name = token.substr(0, token.find('='));
-    const CLI::Option* option = command_->get_option_no_throw(name);
-    if (option == nullptr) {
-      throw std::runtime_error("exec: unknown option " + name + " (the command goes after exec's options)");
-    }
-    if (option->get_items_expected_min() > 0 && name.size() == token.size()) ++i;  // skips its value
-  }
-  args_.assign(argv + std::min(i, argc), argv + argc);
-  argc = std::min(i, argc);
+void ExecCommand::TakeCommand(const CLI::App& app, int& argc, char** argv) {
+  args_ = ::TakeCommand(app, *command_, /*leading=*/0, argc, argv);
 }
 
 cask::Process ExecCommand::MakeProcess(const cask::Config& config) const {
@@ -197,7 +178,7 @@ int ExecCommand::Join(cask::Container& container, const cask::Config& running, c
 }
 
 int ExecCommand::Attend(cask::Process& process, const std::string& what, std::function<void()> kill) {
-  SignalForwarder forwarder(process, std::chrono::seconds(stop_timeout_s_), what, std::move(kill));
+  SignalForwarder forwarder(process, std::chrono::seconds(stop_timeout_s_), "nsinit: " + what, std::move(kill));
   if (tty_) cask::AttachTerminal(process);
   return process.Wait().ShellCode();
 }

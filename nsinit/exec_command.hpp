@@ -14,11 +14,9 @@ class ExecCommand {
  public:
   // Adds the subcommand to `app`; its options live in this object.
   explicit ExecCommand(CLI::App& app);
-  // Takes the command out of argv before CLI11 parses the rest: everything from exec's
-  // first positional argument on, or after its "--", belongs to the command (as with
-  // `docker run`), so `exec sh -c 'echo hi'` keeps its -c. An option of exec's that it
-  // does not know is an error naming it.
-  void TakeCommand(int& argc, char** argv);
+  // Takes the command out of argv before CLI11 parses the rest (command_split.hpp):
+  // everything from exec's first positional argument on, or after its "--".
+  void TakeCommand(const CLI::App& app, int& argc, char** argv);
   bool parsed() const { return command_->parsed(); }
   int Run(cask::Factory& factory);
 

@@ -9,7 +9,6 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
-#include <charconv>
 #include <iostream>
 
 #include "cgroup_commands.hpp"
@@ -25,21 +24,6 @@ cask::Factory MakeFactory(const std::string& root) {
   // Hooks that failed after the fact (poststart, poststop) and init's own lines.
   factory.SetLogger([](std::string_view line) { std::cerr << "nsinit: " << line << std::endl; });
   return factory;
-}
-
-int SignalNumber(const std::string& name) {
-  std::string bare = name.rfind("SIG", 0) == 0 ? name.substr(3) : name;
-  int number = -1;
-  const auto [end, ec] = std::from_chars(bare.data(), bare.data() + bare.size(), number);
-  if (!bare.empty() && end == bare.data() + bare.size()) {
-    if (ec == std::errc() && number >= 0 && number < NSIG) return number;
-    throw cask::Error(EINVAL, "signal " + name + " is not between 0 and " + std::to_string(NSIG - 1));
-  }
-  for (int sig = 1; sig < NSIG; ++sig) {
-    const char* abbrev = sigabbrev_np(sig);
-    if (abbrev != nullptr && bare == abbrev) return sig;
-  }
-  throw cask::Error(EINVAL, "unknown signal \"" + name + "\"");
 }
 
 }  // namespace
@@ -78,7 +62,7 @@ int main(int argc, char** argv) {
   for (auto* command : app.get_subcommands({})) command->add_option("--root", root, "state directory");
 
   try {
-    exec.TakeCommand(argc, argv);
+    exec.TakeCommand(app, argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "nsinit: " << e.what() << "\n";
     return 2;
@@ -100,7 +84,7 @@ int main(int argc, char** argv) {
     } else if (ps->parsed()) {
       for (pid_t pid : factory.Load(target).Processes()) std::cout << pid << "\n";
     } else if (kill_cmd->parsed()) {
-      const int signal = SignalNumber(signal_name);  // a bad name first, whatever the id
+      const int signal = cask::SignalFromName(signal_name);  // a bad name first, whatever the id
       factory.Load(target).Signal(signal, all);
     } else if (destroy->parsed()) {
       factory.Load(target).Destroy();

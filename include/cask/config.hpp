@@ -282,7 +282,11 @@ struct Config {
   std::optional<int> oom_score_adj;
   std::vector<Network> networks;
   Hooks hooks;
+  // Free-form metadata (OCI annotations): reported in the state and to hooks.
   std::map<std::string, std::string> labels;
+  // The OCI bundle directory the config was read from (oci.hpp), reported in the state
+  // and to hooks; empty for a config built in code, where root.path stands in.
+  std::string bundle;
   ProcessConfig process;  // the default process: used when Run() is given no args
   // pid 1 is a small init of cask's, not the payload: it passes every signal on to the
   // payload, reaps orphans, and exits with the payload's code (128+N for signal N), as

@@ -255,6 +255,7 @@ void Describe(V& v, Config*) {
   v.Field("networks", &Config::networks);
   v.Field("hooks", &Config::hooks);
   v.Field("labels", &Config::labels);
+  v.Field("bundle", &Config::bundle);
   v.Field("process", &Config::process);
   v.Field("init", &Config::init);
 }

@@ -6,6 +6,25 @@
 
 namespace cask {
 
+// What runc allows every container on top of its own device rules: mknod of any node,
+// and the default devices, the ptys and tun.
+inline std::vector<DeviceRule> DefaultDeviceAllows() {
+  return {
+      DeviceRule{.allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m"},
+      DeviceRule{.allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m"},
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},    // null
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},    // zero
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},    // full
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},    // random
+      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},    // urandom
+      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},    // tty
+      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},    // console
+      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},    // ptmx
+      DeviceRule{.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"}, // pts
+      DeviceRule{.allow = true, .type = 'c', .major = 10, .minor = 200, .access = "rwm"}, // tun
+  };
+}
+
 // A locked-down container running "sh" as root: new pid, network, ipc, uts, mount and
 // cgroup namespaces; the standard /proc, /dev, /sys mounts; three capabilities; the
 // usual masked and read-only /proc and /sys paths; all devices denied in the device
@@ -54,23 +73,9 @@ inline Config DefaultConfig() {
   };
   config.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
                            "/proc/sysrq-trigger"};
-  // Deny all, then allow what runc allows every container: mknod of any node, and the
-  // default devices, the ptys and tun.
-  config.cgroup.resources.devices = {
-      DeviceRule{.allow = false, .access = "rwm"},
-      DeviceRule{.allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m"},
-      DeviceRule{.allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m"},
-      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},    // null
-      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},    // zero
-      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},    // full
-      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},    // random
-      DeviceRule{.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},    // urandom
-      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},    // tty
-      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},    // console
-      DeviceRule{.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},    // ptmx
-      DeviceRule{.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"}, // pts
-      DeviceRule{.allow = true, .type = 'c', .major = 10, .minor = 200, .access = "rwm"}, // tun
-  };
+  // Deny all, then allow what runc allows every container.
+  config.cgroup.resources.devices = {DeviceRule{.allow = false, .access = "rwm"}};
+  for (const DeviceRule& rule : DefaultDeviceAllows()) config.cgroup.resources.devices.push_back(rule);
   config.process.args = {"sh"};
   config.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                         "TERM=xterm"};

@@ -66,7 +66,7 @@ void RunHook(const Hook& hook, const std::string& input, const std::string& what
 
 nlohmann::json HookState(const std::string& id, const char* status, pid_t pid, const Config& config) {
   return {{"ociVersion", "1.2.0"}, {"id", id}, {"status", status}, {"pid", pid},
-          {"bundle", config.root.path}, {"annotations", config.labels}};
+          {"bundle", config.bundle.empty() ? config.root.path : config.bundle}, {"annotations", config.labels}};
 }
 
 void RunHooks(const std::vector<Hook>& hooks, const nlohmann::json& state, const std::string& kind) {

@@ -1,5 +1,5 @@
-// nsinit passes the signals it receives on to its payload, as runc does: `kill -TERM`
-// of nsinit reaches the program in the container. A payload that is pid 1 ignores
+// nsinit exec and cask run pass the signals they receive on to the payload, as runc
+// does: `kill -TERM` of the program reaches the one in the container. A payload that is pid 1 ignores
 // SIGINT and SIGTERM unless it handles them, so a stop that was asked for and did not
 // happen within the stop timeout, or was asked for twice, becomes a kill.
 #pragma once
@@ -18,7 +18,8 @@
 class SignalForwarder {
  public:
   // Forwards from now until destruction; the process must have been started. `kill`
-  // ends what nsinit runs (the container, or the joined process); `what` names it.
+  // ends what the program runs (the container, or the joined process); `what` names it,
+  // with the program's name in front ("nsinit: container 'x'").
   SignalForwarder(const cask::Process& process, std::chrono::seconds stop_timeout, std::string what,
                   std::function<void()> kill);
   ~SignalForwarder();

@@ -94,7 +94,7 @@ void SignalForwarder::Forward() {
 }
 
 void SignalForwarder::Kill(const std::string& why) {
-  std::cerr << "nsinit: " << what_ << " " << why << ": killing it" << std::endl;
+  std::cerr << what_ << " " << why << ": killing it" << std::endl;
   try {
     kill_();
   } catch (const cask::Error&) {
