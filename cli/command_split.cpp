@@ -11,14 +11,19 @@ int OptionTokens(const CLI::Option& option, const std::string& token) {
 
 }  // namespace
 
-std::vector<std::string> TakeCommand(const CLI::App& app, const CLI::App& sub, int leading, int& argc,
-                                     char** argv) {
+int SubcommandIndex(const CLI::App& app, int argc, char** argv) {
   int i = 1;
   while (i < argc && argv[i][0] == '-') {
     const std::string token = argv[i];
     const CLI::Option* option = app.get_option_no_throw(token.substr(0, token.find('=')));
     i += option == nullptr ? 1 : OptionTokens(*option, token);
   }
+  return i;
+}
+
+std::vector<std::string> TakeCommand(const CLI::App& app, const CLI::App& sub, int leading, int& argc,
+                                     char** argv) {
+  int i = SubcommandIndex(app, argc, argv);
   if (i >= argc || argv[i] != sub.get_name()) return {};
   for (++i; i < argc; ++i) {
     const std::string token = argv[i];

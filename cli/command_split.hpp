@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+// Where the subcommand is in argv, after the top-level options of `app` (argc when
+// there is none).
+int SubcommandIndex(const CLI::App& app, int argc, char** argv);
+
 // When argv holds `sub` (after the top-level options of `app`), returns everything
 // after its options and its first `leading` positional arguments, or after its "--",
 // and cuts argv there. An option that `sub` does not know, before the command, is an

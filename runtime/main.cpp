@@ -121,6 +121,13 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> ps_args;
   try {
+    // CLI11 would answer `checkpoint --help` before it saw that there is no checkpoint:
+    // podman takes a 0 there for "this runtime can checkpoint".
+    const int sub = SubcommandIndex(app, argc, argv);
+    const auto known = app.get_subcommands([&](const CLI::App* c) { return sub < argc && c->get_name() == argv[sub]; });
+    if (sub < argc && known.empty()) {
+      throw CommandError(std::string("unknown command \"") + argv[sub] + "\"");
+    }
     exec_options.args = TakeCommand(app, *exec, /*leading=*/1, argc, argv);
     ps_args = TakeCommand(app, *ps, /*leading=*/1, argc, argv);
     app.parse(argc, argv);

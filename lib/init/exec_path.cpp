@@ -47,7 +47,10 @@ void RequireNoMagicLinks(const std::string& payload) {
 std::string LookPath(const std::string& name, const std::vector<std::string>& env) {
   if (name.empty()) ThrowStep("exec", "no command given (process.args is empty)", EINVAL);
   if (name.find('/') != std::string::npos) {
-    if (const int err = WhyNotExecutable(name)) ThrowStep("exec", "payload \"" + name + "\"", err);
+    if (const int err = WhyNotExecutable(name)) {
+      // Docker and podman turn "executable file not found" into exit 127.
+      ThrowStep("exec", "payload \"" + name + "\"" + (err == ENOENT ? ": executable file not found" : ""), err);
+    }
     return name;
   }
   std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -58,7 +61,7 @@ std::string LookPath(const std::string& name, const std::vector<std::string>& en
     std::string candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + name;
     if (WhyNotExecutable(candidate) == 0) return candidate;
   }
-  ThrowStep("exec", "payload \"" + name + "\" not found in $PATH (" + path + ")", ENOENT);
+  ThrowStep("exec", "payload \"" + name + "\": executable file not found in $PATH (" + path + ")", ENOENT);
 }
 
 }  // namespace cask

@@ -330,7 +330,8 @@ Config ParseSpec(std::string_view text, const std::string& bundle_dir) {
 }
 
 Config ReadBundle(const std::string& dir) {
-  const std::string bundle = std::filesystem::absolute(dir).lexically_normal().string();
+  std::string bundle = std::filesystem::absolute(dir).lexically_normal().string();
+  if (bundle.size() > 1 && bundle.back() == '/') bundle.pop_back();  // "." gives "/b/"
   const std::string file = (std::filesystem::path(bundle) / "config.json").string();
   std::string text;
   if (!ReadWholeFile(file, text)) throw Error(errno, "read " + file);

@@ -6,10 +6,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -153,34 +156,36 @@ RunResult Harness::Run(const Config& config, std::vector<std::string> args) {
   return Collect(process);
 }
 
-NsinitChild::NsinitChild(const std::vector<std::string>& args, const std::string& cwd)
+ProgramChild::ProgramChild(const std::vector<std::string>& args, const std::string& cwd, const char* program,
+                           int in)
     : out_(memfd_create("nsinit-out", MFD_CLOEXEC)), err_(memfd_create("nsinit-err", MFD_CLOEXEC)) {
   if (!out_ || !err_) throw Error(errno, "memfd_create");
-  std::vector<char*> argv = {const_cast<char*>(CASK_NSINIT_PATH)};
+  std::vector<char*> argv = {const_cast<char*>(program)};
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_ = fork();
   if (pid_ < 0) throw Error(errno, "fork");
   if (pid_ == 0) {
+    if (in >= 0) dup2(in, 0);
     dup2(out_.get(), 1);
     dup2(err_.get(), 2);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
-    execv(CASK_NSINIT_PATH, argv.data());
+    execv(program, argv.data());
     _exit(127);
   }
 }
 
-NsinitChild::~NsinitChild() {
+ProgramChild::~ProgramChild() {
   if (pid_ < 0) return;
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
 }
 
-NsinitResult NsinitChild::Wait() {
+ProgramResult ProgramChild::Wait() {
   int status = 0;
-  if (waitpid(pid_, &status, 0) != pid_) throw Error(errno, "waitpid nsinit");
+  if (waitpid(pid_, &status, 0) != pid_) throw Error(errno, "waitpid");
   pid_ = -1;
-  NsinitResult result;
+  ProgramResult result;
   result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   lseek(out_.get(), 0, SEEK_SET);
   lseek(err_.get(), 0, SEEK_SET);
@@ -189,8 +194,44 @@ NsinitResult NsinitChild::Wait() {
   return result;
 }
 
-NsinitResult Nsinit(const std::vector<std::string>& args, const std::string& cwd) {
-  return NsinitChild(args, cwd).Wait();
+ProgramResult Nsinit(const std::vector<std::string>& args, const std::string& cwd) {
+  return ProgramChild(args, cwd).Wait();
+}
+
+ConsoleSocket::ConsoleSocket(std::string path)
+    : path_(std::move(path)), listener_(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  path_.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+  if (bind(listener_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(listener_.get(), 1) != 0) {
+    throw Error(errno, "listen on " + path_);
+  }
+}
+
+unique_fd ConsoleSocket::Receive(std::string& name) const {
+  unique_fd conn(accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  if (!conn) throw Error(errno, "accept on " + path_);
+  char data[4096] = {};
+  iovec iov{data, sizeof(data) - 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  if (recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC) <= 0) throw Error(errno, "recvmsg on " + path_);
+  name = data;
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  if (cmsg == nullptr || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int))) {
+    throw Error(EPROTO, "the console socket got no single fd");
+  }
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
+  return unique_fd(fd);
+}
+
+ProgramResult Cask(const std::vector<std::string>& args, const std::string& cwd) {
+  return ProgramChild(args, cwd, CASK_RUNTIME_PATH).Wait();
 }
 
 }  // namespace cask::test

@@ -35,22 +35,24 @@ struct RunResult {
   nlohmann::json Json() const { return nlohmann::json::parse(out); }
 };
 
-struct NsinitResult {
+struct ProgramResult {
   int code = -1;  // the exit code, or 128 + the signal
   std::string out;
   std::string err;
 };
 
-// The built nsinit with `args`, started in `cwd` (default: the test's own), its stdout
-// and stderr captured whole; killed and reaped by the destructor unless waited for.
-class NsinitChild {
+// A built program (nsinit, or cask) with `args`, started in `cwd` (default: the
+// test's own), its stdout and stderr captured whole, its stdin `in` (default: the
+// test's); killed and reaped by the destructor unless waited for.
+class ProgramChild {
  public:
-  explicit NsinitChild(const std::vector<std::string>& args, const std::string& cwd = "");
-  ~NsinitChild();
-  NsinitChild(const NsinitChild&) = delete;
-  NsinitChild& operator=(const NsinitChild&) = delete;
+  explicit ProgramChild(const std::vector<std::string>& args, const std::string& cwd = "",
+                        const char* program = CASK_NSINIT_PATH, int in = -1);
+  ~ProgramChild();
+  ProgramChild(const ProgramChild&) = delete;
+  ProgramChild& operator=(const ProgramChild&) = delete;
   pid_t pid() const { return pid_; }
-  NsinitResult Wait();
+  ProgramResult Wait();
 
  private:
   pid_t pid_ = -1;
@@ -58,8 +60,9 @@ class NsinitChild {
   unique_fd err_;
 };
 
-// Runs nsinit to its end.
-NsinitResult Nsinit(const std::vector<std::string>& args, const std::string& cwd = "");
+// Runs nsinit, or the cask runtime, to its end.
+ProgramResult Nsinit(const std::vector<std::string>& args, const std::string& cwd = "");
+ProgramResult Cask(const std::vector<std::string>& args, const std::string& cwd = "");
 
 // Runs `work` in a forked child and returns the what() of the exception it threw ("" for
 // none), or nullopt when it did not return within `limit` (the child is then killed):
@@ -77,6 +80,21 @@ class NetnsHolder {
 
  private:
   pid_t pid_ = -1;
+};
+
+// A listening unix socket that a runtime sends a pty master to (--console-socket), and
+// the master read from it as OCI front ends read it: one message, the name as data, the
+// fd as SCM_RIGHTS.
+class ConsoleSocket {
+ public:
+  explicit ConsoleSocket(std::string path);
+  const std::string& Path() const { return path_; }
+  // Accepts one connection and returns the fd it carried; `name` gets the data.
+  unique_fd Receive(std::string& name) const;
+
+ private:
+  std::string path_;
+  unique_fd listener_;
 };
 
 class Harness {

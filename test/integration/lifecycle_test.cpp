@@ -327,7 +327,7 @@ TEST_CASE("bad input is a clear error and leaves nothing behind", "[lifecycle]")
   cask::Config no_payload = h.BaseConfig();
   no_payload.process.args = {"no-such-program"};
   CHECK_THROWS_WITH(h.factory().Create(NewId("bad"), no_payload),
-                    Catch::Contains("payload \"no-such-program\" not found"));
+                    Catch::Contains("payload \"no-such-program\": executable file not found in $PATH"));
   cask::Config directory = h.BaseConfig();
   directory.process.args = {"/bin"};
   CHECK_THROWS_WITH(h.factory().Create(NewId("bad"), directory),

@@ -15,7 +15,7 @@ using cask::test::Eventually;
 using cask::test::Harness;
 using cask::test::NewId;
 using cask::test::Nsinit;
-using cask::test::NsinitChild;
+using cask::test::ProgramChild;
 
 namespace {
 
@@ -32,7 +32,7 @@ struct NsinitRoot {
   ~NsinitRoot() { std::filesystem::remove_all(path); }
   bool Empty() const { return Nsinit({"--root", path, "list", "--format", "json"}).out == "[]\n"; }
   // nsinit exec over `rootfs`, then `more`: exec's options and the command.
-  cask::test::NsinitResult Exec(const std::string& rootfs, const std::vector<std::string>& more) const {
+  cask::test::ProgramResult Exec(const std::string& rootfs, const std::vector<std::string>& more) const {
     std::vector<std::string> args = {"--root", path, "exec", "--rootfs", rootfs};
     args.insert(args.end(), more.begin(), more.end());
     return Nsinit(args);
@@ -129,7 +129,7 @@ TEST_CASE("nsinit exec: the default id is one per root filesystem", "[nsinit]") 
   Harness h;
   NsinitRoot root(h);
   cask::test::Rootfs other;
-  NsinitChild first({"--root", root.path, "exec", "--rootfs", h.rootfs().Path(), "--", "/bin/sh", "-c",
+  ProgramChild first({"--root", root.path, "exec", "--rootfs", h.rootfs().Path(), "--", "/bin/sh", "-c",
                      "while [ ! -e /dev/shm/done ]; do sleep 0.05; done"});
   const std::string name = std::filesystem::path(h.rootfs().Path()).filename().string();
   REQUIRE(Eventually([&] { return Contains(Nsinit({"--root", root.path, "list"}).out, "running"); },
@@ -156,7 +156,7 @@ TEST_CASE("nsinit exec refuses to join with a rootfs or config of its own", "[ns
   NsinitRoot root(h);
   cask::test::Rootfs other;
   const std::string id = NewId("join");
-  NsinitChild first({"--root", root.path, "exec", "--id", id, "--rootfs", h.rootfs().Path(), "--", "/bin/sh", "-c",
+  ProgramChild first({"--root", root.path, "exec", "--id", id, "--rootfs", h.rootfs().Path(), "--", "/bin/sh", "-c",
                      "while [ ! -e /dev/shm/done ]; do sleep 0.05; done"});
   REQUIRE(root.Running(id));
   auto refused = Nsinit({"--root", root.path, "exec", "--id", id, "--rootfs", other.Path(), "--", "/bin/true"});
@@ -189,7 +189,7 @@ TEST_CASE("two nsinit exec started at once with one id: one creates, the other j
         " [ -e /dev/shm/joined ] && echo first || echo alone; else touch /dev/shm/joined; echo joined; fi";
     const std::vector<std::string> args = {"--root", root.path, "exec", "--id", id, "--rootfs", h.rootfs().Path(),
                                            "--", "/bin/sh", "-c", script};
-    NsinitChild a(args), b(args);
+    ProgramChild a(args), b(args);
     auto ra = a.Wait();
     auto rb = b.Wait();
     INFO(ra.err << rb.err);
@@ -228,7 +228,7 @@ TEST_CASE("nsinit kills a container that a passed-on SIGINT or SIGTERM did not s
     std::vector<std::string> args = {"--root", root.path, "exec", "--id", id, "--rootfs", h.rootfs().Path()};
     args.insert(args.end(), flags.begin(), flags.end());
     args.insert(args.end(), {"--", "sleep", "100"});
-    return std::make_unique<NsinitChild>(args);
+    return std::make_unique<ProgramChild>(args);
   };
   SECTION("past the stop timeout") {
     const std::string id = NewId("stop");
@@ -272,7 +272,7 @@ TEST_CASE("nsinit kills a container that a passed-on SIGINT or SIGTERM did not s
 TEST_CASE("nsinit list shows a container whose state it cannot read beside the others", "[nsinit]") {
   Harness h;
   NsinitRoot root(h);
-  NsinitChild first({"--root", root.path, "exec", "--rootfs", h.rootfs().Path(), "--", "/bin/sh", "-c",
+  ProgramChild first({"--root", root.path, "exec", "--rootfs", h.rootfs().Path(), "--", "/bin/sh", "-c",
                      "while [ ! -e /dev/shm/done ]; do sleep 0.05; done"});
   REQUIRE(Eventually([&] { return Contains(Nsinit({"--root", root.path, "list"}).out, "running"); },
                      std::chrono::seconds(10)));

@@ -190,41 +190,19 @@ TEST_CASE("100 MB through a stdout pipe arrives whole and stdin EOF ends cat", "
 
 TEST_CASE("the console socket receives a working master in runc's format", "[terminal]") {
   Harness h;
-  const std::string path = h.state_root() + "/console.sock";
-  cask::unique_fd listener(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  path.copy(addr.sun_path, path.size());
-  REQUIRE(bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  REQUIRE(listen(listener.get(), 1) == 0);
+  const cask::test::ConsoleSocket socket(h.state_root() + "/console.sock");
 
   cask::Config config = h.BaseConfig();
   cask::Process process(config.process);
   process.terminal = true;
-  process.console_socket = path;
+  process.console_socket = socket.Path();
   process.args = {"/bin/sh", "-c", "tty; echo from-the-pty"};
   cask::ScopedContainer c(h.factory().Create(NewId("csock"), config, process));
   CHECK(process.Console() == -1);  // it went to the socket instead
 
-  // As an OCI front end reads it: one message, the name as data, the fd as SCM_RIGHTS.
-  cask::unique_fd conn(accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  REQUIRE(conn);
-  char name[64] = {};
-  iovec iov{name, sizeof(name) - 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  REQUIRE(recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC) > 0);
-  CHECK(std::string(name) == "/dev/ptmx");
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  REQUIRE(cmsg != nullptr);
-  REQUIRE(cmsg->cmsg_type == SCM_RIGHTS);
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
-  cask::unique_fd master(fd);
+  std::string name;
+  cask::unique_fd master = socket.Receive(name);
+  CHECK(name == "/dev/ptmx");
 
   c->Start();
   std::string screen;
