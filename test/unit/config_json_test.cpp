@@ -85,6 +85,7 @@ constexpr const char* kFullJson = R"({
     "poststop": [{"path": "/bin/poststop"}]
   },
   "labels": {"app": "web"},
+  "bundle": "/srv/bundles/web",
   "process": {
     "args": ["/bin/server", "--port", "80"],
     "env": ["PATH=/bin", "HOME=/root"],
