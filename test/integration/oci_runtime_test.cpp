@@ -3,6 +3,7 @@
 #include <cask/cask.hpp>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -14,6 +15,7 @@
 #include "eventually.hpp"
 #include "harness.hpp"
 #include "leftovers.hpp"
+#include "subreaper.hpp"
 
 namespace {
 
@@ -425,4 +427,29 @@ TEST_CASE("cask: hooks run where and when the runtime-spec says, with the state 
   auto failed = b.Run({"create", NewId("hookfail")});
   CHECK(failed.code == 1);
   CHECK(failed.err.find("/bin/false") != std::string::npos);
+}
+
+TEST_CASE("cask: init and exec'd processes are the client's, as under conmon and the shim", "[oci]") {
+  Bundle b(R"({"process": {"args": ["/probe", "sleep", "100"]}})");
+  const ScopedSubreaper reaper;  // as conmon and containerd-shim-runc-v2 are
+  const std::string id = NewId("parent");
+  REQUIRE(b.Run({"create", "--pid-file", b.Dir() + "/init.pid", id}).code == 0);
+  const pid_t init = std::stoi(ReadFile(b.Dir() + "/init.pid"));
+  auto parent = [](pid_t pid) {
+    const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+    return std::stoi(stat.substr(stat.rfind(')') + 4));  // field 4, after the state letter
+  };
+  CHECK(parent(init) == getpid());  // no cask process stays between them
+  REQUIRE(b.Run({"start", id}).code == 0);
+  REQUIRE(b.Run({"exec", "--detach", "--pid-file", b.Dir() + "/exec.pid", id, "/probe", "sleep", "100"}).code == 0);
+  const pid_t exec = std::stoi(ReadFile(b.Dir() + "/exec.pid"));
+  CHECK(parent(exec) == getpid());
+
+  CHECK(b.Run({"kill", "--all", id, "KILL"}).code == 0);
+  for (pid_t pid : {exec, init}) {
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);  // the client reaps them, and sees how they ended
+    CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+  }
+  CHECK(b.Run({"delete", id}).code == 0);
 }
