@@ -8,7 +8,10 @@
 // profile or SELinux label, a seccomp listener, ...), is a ConfigError naming its JSON
 // path ("linux.intelRdt: ..."), never dropped in silence. The process section gives
 // the container-wide settings (capabilities, rlimits, noNewPrivileges, oomScoreAdj) to
-// the Config, the rest to Config::process. Annotations are Config::labels.
+// the Config, the rest to Config::process. Annotations are Config::labels. As runc
+// does, an ambient capability that is not also permitted and inheritable is skipped
+// (the kernel cannot raise it; `runc spec` writes such bundles), and a zero resource
+// value means "not set".
 #pragma once
 
 #include <string>

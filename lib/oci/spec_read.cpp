@@ -54,9 +54,17 @@ Mount ReadMount(const Node& node) {
   return mount;
 }
 
+// The kernel raises an ambient capability only when it is permitted and inheritable;
+// runc skips the others (with a warning), and `runc spec` itself writes ambient
+// capabilities without inheritable ones, so a bundle's are kept only where they can be.
 Capabilities ReadCapabilities(const Node& node) {
-  return {node["bounding"].Strings(), node["effective"].Strings(), node["permitted"].Strings(),
-          node["inheritable"].Strings(), node["ambient"].Strings()};
+  Capabilities caps{node["bounding"].Strings(), node["effective"].Strings(), node["permitted"].Strings(),
+                    node["inheritable"].Strings(), node["ambient"].Strings()};
+  auto in = [](const std::vector<std::string>& set, const std::string& cap) {
+    return std::find(set.begin(), set.end(), cap) != set.end();
+  };
+  std::erase_if(caps.ambient, [&](const std::string& cap) { return !in(caps.permitted, cap) || !in(caps.inheritable, cap); });
+  return caps;
 }
 
 std::vector<Rlimit> ReadRlimits(const Node& node) {

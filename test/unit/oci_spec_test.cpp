@@ -168,6 +168,13 @@ TEST_CASE("config.json: bundles written by runc spec, podman and docker read wit
     CHECK(c.root.path.rfind("/", 0) == 0);
     CHECK_NOTHROW(c.Validate());
   }
+  // runc spec lists ambient capabilities without inheritable ones: the kernel would
+  // refuse to raise them, and runc skips them.
+  const cask::Config runc = cask::oci::ParseSpec(DataFile("runc-spec.json"), "/bundle");
+  CHECK(runc.capabilities.ambient.empty());
+  CHECK(runc.capabilities.permitted.size() == 3);
+  const cask::Config full = cask::oci::ParseSpec(kFullSpec, "/b");
+  CHECK(full.capabilities.ambient == std::vector<std::string>{"CAP_KILL"});  // permitted and inheritable
 }
 
 TEST_CASE("config.json: what cask cannot honour is refused by its JSON path", "[oci]") {
