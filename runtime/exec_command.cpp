@@ -71,8 +71,6 @@ int RunExec(cask::Factory& factory, const ExecOptions& options) {
 int Exec(cask::Factory& factory, const ExecOptions& options) {
   try {
     return RunExec(factory, options);
-  } catch (const CommandError& e) {
-    throw CommandError(e.what(), kExecFailed);
   } catch (const std::exception& e) {
     throw CommandError(e.what(), kExecFailed);
   }

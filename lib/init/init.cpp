@@ -109,6 +109,11 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
 void WaitAtFifo(const unique_fd& fifo) {
   std::string path = "/proc/self/fd/" + std::to_string(fifo.get());
   unique_fd writer(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!writer && errno == ENOENT) {
+    // Reopening an O_PATH fd for writing takes /proc: a config without a proc mount
+    // (an OCI bundle's "mounts" left out) gets here.
+    ThrowStep("start", "open exec fifo through " + path + ": the container has no /proc (mount proc at /proc)", ENOENT);
+  }
   if (!writer) ThrowErrno("start", "open exec fifo");
   if (write(writer.get(), "0", 1) != 1) ThrowErrno("start", "write exec fifo");
 }

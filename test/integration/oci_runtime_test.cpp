@@ -323,6 +323,16 @@ TEST_CASE("cask: bad bundles are refused clearly and leave nothing", "[oci]") {
   auto rdt = b.Run({"create", id});
   CHECK(rdt.err.find("linux.intelRdt: ") != std::string::npos);
 
+  b.Write(R"({"mounts": null})");  // no /proc: init cannot reopen its exec fifo
+  auto no_proc = b.Run({"run", id});
+  CHECK(no_proc.code == 1);
+  CHECK(no_proc.err.find("the container has no /proc (mount proc at /proc)") != std::string::npos);
+
+  b.Write("{}");
+  auto systemd = b.Run({"--systemd-cgroup", "create", id});
+  CHECK(systemd.code == 1);
+  CHECK(systemd.err.find("--systemd-cgroup: ") != std::string::npos);
+
   b.Write(R"({"process": {"args": ["/no/such/cmd"]}})");
   auto missing = b.Run({"create", id});
   CHECK(missing.code == 1);
