@@ -143,31 +143,41 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   out.child.reset();
   err.child.reset();
 
+  // Init gone before it was ready: how it ended says more than the socket's EOF or error.
+  auto init_ended = [&]() {
+    int status = 0;
+    std::string how = "died";
+    if (waitpid(child->pid, &status, 0) == child->pid) how = DescribeWaitStatus(status);
+    guard.child.reset();  // reaped
+    return Error(Errc::kInitFailed, context + ": init " + how + " before it was ready");
+  };
+  // A send to an init that already exited fails with EPIPE (or ECONNRESET, with data unread).
+  auto send = [&](auto&& action) {
+    try {
+      action();
+    } catch (const std::system_error& e) {
+      if (e.code().value() == EPIPE || e.code().value() == ECONNRESET) throw init_ended();
+      throw Error(e.code().value(), context + ": send to init");
+    }
+  };
   if (request.before_exec) {
     request.before_exec(child->pid);
-    channel.OpenGate();
+    send([&] { channel.OpenGate(); });
   }
   std::vector<int> fds;  // in this order; init takes them so
   if (request.fifo) fds.push_back(request.fifo.get());
   if (seccomp) fds.push_back(seccomp->code.get());
-  channel.Send(MessageType::kBootstrap, ToJson(request.bootstrap), fds);
+  send([&] { channel.Send(MessageType::kBootstrap, ToJson(request.bootstrap), fds); });
 
   for (;;) {
     std::optional<Message> message;
     try {
       message = channel.Receive();
     } catch (const std::system_error& e) {
-      // An init that died with the bootstrap unread resets the socket: that is its end
-      // too, and how it ended says more than the reset.
+      // An init that died with the bootstrap unread resets the socket: that is its end too.
       if (e.code().value() != ECONNRESET) throw Error(e.code().value(), context + ": receive from init");
     }
-    if (!message) {
-      int status = 0;
-      std::string how = "died";
-      if (waitpid(child->pid, &status, 0) == child->pid) how = DescribeWaitStatus(status);
-      guard.child.reset();  // reaped
-      throw Error(Errc::kInitFailed, context + ": init " + how + " before it was ready");
-    }
+    if (!message) throw init_ended();
     switch (message->type) {
       case MessageType::kPid: {
         // The spawned process forked into the pid namespace and is exiting.
@@ -182,7 +192,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
       }
       case MessageType::kNeedSetup:
         if (request.setup) request.setup(child->pid);
-        channel.Send(MessageType::kSetupDone, {{"pid", child->pid}});
+        send([&] { channel.Send(MessageType::kSetupDone, {{"pid", child->pid}}); });
         if (request.setting_up) request.setting_up(child->pid);
         break;
       case MessageType::kLog:
@@ -200,7 +210,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
         ThrowInitError(context, message->payload);
       case MessageType::kReady:
         if (request.bootstrap.mode == Bootstrap::Mode::kExec) {
-          channel.Send(MessageType::kStart);
+          send([&] { channel.Send(MessageType::kStart); });
           // EOF: the exec closed init's socket. Or an error: the exec failed.
           auto result = channel.Receive();
           if (result && result->type == MessageType::kError) ThrowInitError(context, result->payload);
