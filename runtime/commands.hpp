@@ -5,9 +5,14 @@
 
 #include <cask/cask.hpp>
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 // A failure with the exit code it asks for (exec's 255), and the message as clients
 // expect it.
@@ -66,7 +71,24 @@ int Pause(const cask::Factory& factory, const std::string& id);
 int Resume(const cask::Factory& factory, const std::string& id);
 int Ps(const cask::Factory& factory, const std::string& id, const std::string& format,
        const std::vector<std::string>& ps_args);
-int Update(const cask::Factory& factory, const std::string& id, const std::string& resources_file);
+
+struct UpdateOptions {
+  std::string id;
+  std::string resources_file;
+  std::map<std::string, std::string> flags;  // runc's single-value flags, by name ("memory")
+  std::string intel_rdt;                     // --l3-cache-schema, --mem-bw-schema
+};
+// update's flags and arguments, into `options`.
+void AddUpdateOptions(CLI::App* update, UpdateOptions& options);
+int Update(const cask::Factory& factory, const UpdateOptions& options);
+
+struct EventsOptions {
+  std::string id;
+  std::string interval = "5s";
+  bool stats = false;
+};
+// Runs until the container stops (or, with --stats, prints once).
+int Events(const cask::Factory& factory, const EventsOptions& options);
 int Spec(const std::string& bundle, bool rootless);
 
 // Writes a pid file as clients read it: the decimal pid, no newline, by rename.

@@ -3,7 +3,7 @@
 // maps flags, words and exit codes.
 //
 //   cask [--root DIR] [--log FILE] [--log-format text|json] create|start|run|state|list
-//        |kill|delete|exec|ps|pause|resume|update|spec ...
+//        |kill|delete|exec|ps|pause|resume|update|events|spec|features ...
 #include <cask/cask.hpp>
 #include <cask/init.hpp>
 #include <unistd.h>
@@ -93,10 +93,15 @@ int main(int argc, char** argv) {
   auto* ps = app.add_subcommand("ps", "the processes of a container");
   ps->add_option("--format,-f", format, "table (the host's ps) or json");
   ps->add_option("id", id)->required();
-  std::string resources;
-  auto* update = app.add_subcommand("update", "change a container's limits");
-  update->add_option("--resources,-r", resources, "linux.resources JSON: a file, or - for stdin");
-  update->add_option("id", id)->required();
+  UpdateOptions update_options;
+  AddUpdateOptions(app.add_subcommand("update", "change a container's limits"), update_options);
+  auto* update = app.get_subcommand("update");
+  EventsOptions events_options;
+  auto* events = app.add_subcommand("events", "print a container's stats and OOM kills as JSON lines");
+  events->add_flag("--stats", events_options.stats, "print the stats once and exit");
+  events->add_option("--interval", events_options.interval, "how often to print the stats")->capture_default_str();
+  events->add_option("id", events_options.id)->required();
+  auto* features = app.add_subcommand("features", "print what this build supports (runtime-spec features.md)");
   std::string spec_bundle = ".";
   bool spec_rootless = false;
   auto* spec = app.add_subcommand("spec", "write a default config.json");
@@ -151,6 +156,10 @@ int main(int argc, char** argv) {
   create_options.systemd_cgroup = systemd_cgroup;
   try {
     if (spec->parsed()) return Spec(spec_bundle, spec_rootless);
+    if (features->parsed()) {
+      std::cout << cask::oci::FeaturesJson() << "\n";
+      return 0;
+    }
     cask::Factory factory = cask::Factory::New(std::filesystem::absolute(root).lexically_normal(),
                                                cask::InitArgs{"/proc/self/exe", {"init"}});
     factory.SetLogger([&log](std::string_view line) { log.Warning(std::string(line)); });
@@ -166,7 +175,8 @@ int main(int argc, char** argv) {
     if (pause->parsed()) return Pause(factory, id);
     if (resume->parsed()) return Resume(factory, id);
     if (ps->parsed()) return Ps(factory, id, format, ps_args);
-    if (update->parsed()) return Update(factory, id, resources);
+    if (update->parsed()) return Update(factory, update_options);
+    if (events->parsed()) return Events(factory, events_options);
     if (exec->parsed()) return Exec(factory, exec_options);
   } catch (const CommandError& e) {
     log.Error(e.what());

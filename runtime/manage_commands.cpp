@@ -1,5 +1,5 @@
 // The commands on a container that exists: state, list, kill, delete, pause, resume,
-// ps, update; and spec.
+// ps; and spec.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,18 +18,6 @@
 namespace {
 
 bool Live(cask::Status status) { return status != cask::Status::kStopped; }
-
-std::string ReadInput(const std::string& file) {
-  std::stringstream text;
-  if (file == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(file);
-    if (!in) throw cask::Error(errno, "--resources: open " + file);
-    text << in.rdbuf();
-  }
-  return text.str();
-}
 
 }  // namespace
 
@@ -150,13 +138,6 @@ int Ps(const cask::Factory& factory, const std::string& id, const std::string& f
     if (std::binary_search(pids.begin(), pids.end(), pid)) std::cout << line;
   }
   if (pclose(ps) != 0 || pid_column < 0) throw CommandError("ps: " + command + " failed, or printed no PID column");
-  return 0;
-}
-
-int Update(const cask::Factory& factory, const std::string& id, const std::string& resources_file) {
-  cask::Container container = LoadContainer(factory, id);
-  if (resources_file.empty()) throw CommandError("update: give the new limits with --resources FILE (or - for stdin)");
-  container.Update(cask::oci::ParseUpdate(ReadInput(resources_file)));
   return 0;
 }
 

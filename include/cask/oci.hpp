@@ -14,11 +14,16 @@
 // value means "not set".
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "cask/config.hpp"
 #include "cask/state.hpp"
+
+namespace cask {
+struct Event;
+}  // namespace cask
 
 namespace cask::oci {
 
@@ -46,5 +51,13 @@ std::string WriteSpec(const Config& config);
 // (created, running, paused or stopped: a container being created reads as created),
 // bundle, rootfs, created, owner, annotations (left out when empty).
 std::string StateJson(const State& state);
+
+// An event as `runc events` prints it, one line: {"type":"stats","id":...,"data":{...}}
+// in runc's stats shape, or {"type":"oom","id":...}. runc has no line for the other
+// events: nullopt.
+std::optional<std::string> EventJson(const Event& event);
+
+// runtime-spec's features document (`cask features`): what this build and host support.
+std::string FeaturesJson();
 
 }  // namespace cask::oci

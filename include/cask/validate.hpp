@@ -297,26 +297,28 @@ inline void ValidateNetworks(const Config& config) {
   }
 }
 
+// The seccomp names cask takes (runtime-spec spells them as libseccomp does).
+// SCMP_ACT_NOTIFY is left out: cask has no seccomp listener to hand the fd to.
+inline constexpr std::array<std::string_view, 8> kSeccompActions = {
+    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+    "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG"};
+// libseccomp's names, as seccomp.cpp hands them to seccomp_arch_resolve_name.
+inline constexpr std::array<std::string_view, 23> kSeccompArchitectures = {
+    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+    "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
+    "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB"};
+inline constexpr std::array<std::string_view, 3> kSeccompFlags = {
+    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
+inline constexpr std::array<std::string_view, 7> kSeccompOperators = {
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
+    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
+
 inline void ValidateSeccomp(const Seccomp& seccomp) {
-  // SCMP_ACT_NOTIFY is left out: cask has no seccomp listener to hand the fd to.
-  static constexpr std::array<std::string_view, 8> kActions = {
-      "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-      "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG"};
-  // libseccomp's names, as seccomp.cpp hands them to seccomp_arch_resolve_name.
-  static constexpr std::array<std::string_view, 23> kArchitectures = {
-      "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
-      "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
-      "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-      "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
-      "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
-      "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB"};
-  static constexpr std::array<std::string_view, 3> kFlags = {
-      "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
-  static constexpr std::array<std::string_view, 7> kOperators = {
-      "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",       "SCMP_CMP_EQ",
-      "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ"};
   auto require_action = [&](const std::string& action, const std::string& path) {
-    if (std::find(kActions.begin(), kActions.end(), action) == kActions.end()) {
+    if (std::find(kSeccompActions.begin(), kSeccompActions.end(), action) == kSeccompActions.end()) {
       throw ConfigError(path, "unknown action " + Quote(action));
     }
   };
@@ -329,8 +331,8 @@ inline void ValidateSeccomp(const Seccomp& seccomp) {
       }
     }
   };
-  require_known(kArchitectures, seccomp.architectures, "seccomp.architectures", "architecture");
-  require_known(kFlags, seccomp.flags, "seccomp.flags", "flag");
+  require_known(kSeccompArchitectures, seccomp.architectures, "seccomp.architectures", "architecture");
+  require_known(kSeccompFlags, seccomp.flags, "seccomp.flags", "flag");
   for (std::size_t i = 0; i < seccomp.syscalls.size(); ++i) {
     const SeccompRule& rule = seccomp.syscalls[i];
     const std::string at = Index("seccomp.syscalls", i);
@@ -343,7 +345,7 @@ inline void ValidateSeccomp(const Seccomp& seccomp) {
       const SeccompArg& arg = rule.args[k];
       const std::string arg_at = Index(at + ".args", k);
       if (arg.index > 5) throw ConfigError(arg_at + ".index", "must be 0..5");
-      if (std::find(kOperators.begin(), kOperators.end(), arg.op) == kOperators.end()) {
+      if (std::find(kSeccompOperators.begin(), kSeccompOperators.end(), arg.op) == kSeccompOperators.end()) {
         throw ConfigError(arg_at + ".op", "unknown operator " + Quote(arg.op));
       }
     }

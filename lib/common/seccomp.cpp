@@ -44,11 +44,15 @@ scmp_compare Operator(const std::string& name) {
   return it->second;
 }
 
-uint32_t Architecture(const std::string& name) {
+uint32_t ResolveArchitecture(const std::string& name) {
   // "SCMP_ARCH_X86_64" -> "x86_64", as seccomp_arch_resolve_name spells it.
   std::string bare = name.rfind("SCMP_ARCH_", 0) == 0 ? name.substr(10) : name;
   for (auto& c : bare) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  uint32_t arch = seccomp_arch_resolve_name(bare.c_str());
+  return seccomp_arch_resolve_name(bare.c_str());
+}
+
+uint32_t Architecture(const std::string& name) {
+  uint32_t arch = ResolveArchitecture(name);
   if (arch == 0) ThrowStep(kSeccompStep, "unknown architecture \"" + name + "\"", EINVAL);
   return arch;
 }
@@ -71,6 +75,8 @@ std::vector<sock_filter> Export(scmp_filter_ctx ctx) {
 }
 
 }  // namespace
+
+bool KnowsArchitecture(const std::string& name) { return ResolveArchitecture(name) != 0; }
 
 SeccompProgram CompileSeccomp(const Seccomp& profile) {
   const uint32_t default_action = Action(profile.default_action, profile.default_errno_ret);

@@ -24,6 +24,9 @@ struct SeccompProgram {
 // unknown actions, operators, architectures and flags are errors (StepError "seccomp").
 SeccompProgram CompileSeccomp(const Seccomp& profile);
 
+// Whether this build's libseccomp knows the architecture ("SCMP_ARCH_X86_64").
+bool KnowsArchitecture(const std::string& name);
+
 // Loads the program into the calling thread (StepError "seccomp" on failure).
 void LoadSeccomp(const SeccompProgram& program);
 
