@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <system_error>
 
 namespace {
 
@@ -80,3 +83,17 @@ void ErrorLog::Error(const std::string& message) const {
 }
 
 void ErrorLog::Warning(const std::string& message) const { Write("warning", message); }
+
+std::string ClientMessage(const std::exception& error) {
+  std::string message = error.what();
+  const auto* system = dynamic_cast<const std::system_error*>(&error);
+  if (system == nullptr || system->code().category() != std::generic_category()) return message;
+  const std::string text = std::strerror(system->code().value());
+  if (message.size() < text.size() || message.compare(message.size() - text.size(), text.size(), text) != 0) {
+    return message;
+  }
+  for (size_t i = message.size() - text.size(); i < message.size(); ++i) {
+    message[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[i])));
+  }
+  return message;
+}

@@ -7,6 +7,7 @@
 
 #include <cask/unique_fd.hpp>
 
+#include <exception>
 #include <string>
 
 class ErrorLog {
@@ -24,3 +25,7 @@ class ErrorLog {
   cask::unique_fd file_;
   bool json_ = false;
 };
+
+// An error's message in the words runc's clients match: Go writes errno text in lower
+// case ("permission denied"), and docker's exit 126 or 127 depends on it.
+std::string ClientMessage(const std::exception& error);

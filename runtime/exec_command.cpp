@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "error_log.hpp"
 
 namespace {
 
@@ -72,6 +73,6 @@ int Exec(cask::Factory& factory, const ExecOptions& options) {
   try {
     return RunExec(factory, options);
   } catch (const std::exception& e) {
-    throw CommandError(e.what(), kExecFailed);
+    throw CommandError(ClientMessage(e), kExecFailed);
   }
 }

@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
     log.Error(e.what());
     return e.code();
   } catch (const std::exception& e) {
-    log.Error(e.what());
+    log.Error(ClientMessage(e));
     return 1;
   }
   return 0;

@@ -30,7 +30,8 @@ class Container {
   // Runs another process in the running container, in all of its namespaces and its
   // cgroup. `process` gets its pid and pipes.
   void Exec(Process& process);
-  // Sends a signal to init, or with all=true to every process in the container.
+  // Sends a signal to init, or with all=true to every process in the container. SIGKILL
+  // to a paused container thaws it too, so that its processes die.
   void Signal(int signal, bool all = false);
   // Every pid in the container's cgroup and its sub-cgroups, sorted.
   std::vector<pid_t> Processes() const;

@@ -3,7 +3,9 @@
 // Flag words set or clear MS_* flags, the later word winning ("rw,ro" is read-only);
 // propagation words ("rprivate", "shared", ...) go to `propagation`; "bind" and "rbind"
 // to `bind` and `recursive`; "rro" asks for a recursive read-only mount
-// (mount_setattr MOUNT_ATTR_RDONLY with AT_RECURSIVE), "rrw" cancels it. Every other
+// (mount_setattr MOUNT_ATTR_RDONLY with AT_RECURSIVE), "rrw" cancels it; "tmpcopyup"
+// fills a new tmpfs with what the image has at its mount point ("notmpcopyup" cancels
+// it). Every other
 // word is filesystem data, joined with "," in the given order ("mode=755,size=65536k").
 #pragma once
 
@@ -24,6 +26,7 @@ struct MountFlags {
   bool bind = false;                // "bind" or "rbind"
   bool recursive = false;           // "rbind"
   bool recursive_readonly = false;  // "rro"
+  bool copy_up = false;             // "tmpcopyup"
   std::string data;
   bool operator==(const MountFlags&) const = default;
 };
@@ -95,6 +98,10 @@ inline MountFlags ParseMountOptions(const std::vector<std::string>& options) {
     }
     if (option == "rro" || option == "rrw") {
       result.recursive_readonly = option == "rro";
+      continue;
+    }
+    if (option == "tmpcopyup" || option == "notmpcopyup") {
+      result.copy_up = option == "tmpcopyup";
       continue;
     }
     if (auto propagation = PropagationFromName(option)) {

@@ -204,6 +204,9 @@ inline void ValidateMounts(const std::vector<Mount>& mounts) {
     if (!IsSinglePropagation(flags.propagation)) {
       throw ConfigError(at + ".options", "more than one propagation type");
     }
+    if (flags.copy_up && (mount.type != "tmpfs" || flags.bind)) {
+      throw ConfigError(at + ".options", "tmpcopyup is for a tmpfs mount, not " + Quote(mount.type));
+    }
   }
 }
 

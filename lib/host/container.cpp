@@ -94,12 +94,21 @@ void Container::Signal(int signal, bool all) {
     for (pid_t pid : Processes()) {
       if (kill(pid, signal) != 0 && errno != ESRCH) throw Error(errno, context + ": kill " + std::to_string(pid));
     }
-    return;
+  } else {
+    unique_fd pidfd = OpenInit(state);
+    if (!pidfd) throw Error(Errc::kBadState, context + ": init has exited");
+    if (syscall(SYS_pidfd_send_signal, pidfd.get(), signal, nullptr, 0) != 0) {
+      throw Error(errno, context + ": signal init");
+    }
   }
-  unique_fd pidfd = OpenInit(state);
-  if (!pidfd) throw Error(Errc::kBadState, context + ": init has exited");
-  if (syscall(SYS_pidfd_send_signal, pidfd.get(), signal, nullptr, 0) != 0) {
-    throw Error(errno, context + ": signal init");
+  // A task frozen by the v1 freezer dies of SIGKILL only once thawed: a killed paused
+  // container would stay paused, its processes alive (runc thaws too).
+  if (signal == SIGKILL && state.status == Status::kPaused) {
+    try {
+      Resume();
+    } catch (const Error& e) {
+      if (e.code() != Errc::kBadState) throw;  // resumed, or gone, meanwhile
+    }
   }
 }
 

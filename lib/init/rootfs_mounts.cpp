@@ -12,6 +12,7 @@
 #include "init/mount_api.hpp"
 #include "init/rootfs_cgroup.hpp"
 #include "init/rootfs_path.hpp"
+#include "init/tmpfs_copyup.hpp"
 #include "common/step_error.hpp"
 
 namespace cask {
@@ -143,6 +144,7 @@ void MountFilesystem(const MountContext& ctx, const Mount& mount, const MountFla
   if (mount.type == "proc" && FsMagic(mnt.get()) != PROC_SUPER_MAGIC) {
     ThrowStep(kMountStep, what + ": the new mount is not procfs", EXDEV);
   }
+  if (flags.copy_up) CopyUp(target.get(), mnt.get());
   if (AttachMount(mnt.get(), target.get()) < 0) ThrowErrno(kMountStep, what);
   if (mount.type == "proc") {
     // What the container now sees there must be the procfs just made.

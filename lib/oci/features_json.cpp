@@ -14,7 +14,7 @@
 namespace cask::oci {
 
 std::string FeaturesJson() {
-  nlohmann::json mount_options = {"bind", "rbind", "rro", "rrw"};
+  nlohmann::json mount_options = {"bind", "rbind", "rro", "rrw", "tmpcopyup", "notmpcopyup"};
   for (const auto& word : mount_detail::kFlagWords) mount_options.push_back(word.word);
   for (const auto& [word, flags] : mount_detail::kPropagations) mount_options.push_back(word);
   nlohmann::json namespaces = nlohmann::json::array();

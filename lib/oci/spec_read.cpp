@@ -3,6 +3,7 @@
 #include <cask/defaults.hpp>
 #include <cask/namespaces.hpp>
 #include <cask/oci.hpp>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -237,6 +238,14 @@ Device ReadDevice(const Node& node) {
   device.major = node["major"].OptionalInteger<int64_t>().value_or(0);
   device.minor = node["minor"].OptionalInteger<int64_t>().value_or(0);
   device.file_mode = node["fileMode"].OptionalInteger<uint32_t>();
+  if (device.file_mode && (*device.file_mode & S_IFMT) != 0) {
+    // podman writes the file type too (0o20600 for a character device), as stat gives it.
+    const mode_t kind = *device.file_mode & S_IFMT;
+    const bool matches = (kind == S_IFCHR && (device.type == 'c' || device.type == 'u')) ||
+                         (kind == S_IFBLK && device.type == 'b') || (kind == S_IFIFO && device.type == 'p');
+    if (!matches) node["fileMode"].Fail("its file type bits do not match type \"" + type + "\"");
+    device.file_mode = *device.file_mode & 07777;
+  }
   device.uid = node["uid"].OptionalInteger<uint32_t>();
   device.gid = node["gid"].OptionalInteger<uint32_t>();
   return device;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "bundle.hpp"
 #include "eventually.hpp"
 #include "harness.hpp"
 #include "leftovers.hpp"
@@ -19,53 +20,11 @@
 
 namespace {
 
+using cask::test::Bundle;
 using cask::test::Cask;
 using cask::test::NewId;
 using cask::test::ProgramResult;
 using cask::test::ReadFile;
-
-// A bundle over the test rootfs, config.json from cask's defaults running the probe,
-// with a merge patch on top; and a state root of its own, checked empty at the end.
-class Bundle {
- public:
-  explicit Bundle(const char* patch = "{}") {
-    char dir[] = "/tmp/cask-bundle-XXXXXX";
-    if (mkdtemp(dir) == nullptr) throw cask::Error(errno, "mkdtemp");
-    dir_ = dir;
-    root_ = dir_ + "/state";
-    Write(patch);
-  }
-  ~Bundle() {
-    const auto list = Cask({"--root", root_, "list", "--format", "json"});
-    CHECK(list.out == "[]\n");  // every test deletes what it made
-    std::filesystem::remove_all(dir_);
-  }
-  Bundle(const Bundle&) = delete;
-  Bundle& operator=(const Bundle&) = delete;
-
-  void Write(const char* patch) {
-    cask::Config config = cask::DefaultConfig();
-    config.root.path = rootfs_.Path();
-    config.process.args = {"/probe"};
-    nlohmann::json spec = nlohmann::json::parse(cask::oci::WriteSpec(config));
-    spec.merge_patch(nlohmann::json::parse(patch));
-    std::ofstream(dir_ + "/config.json") << spec.dump();
-  }
-  const std::string& Dir() const { return dir_; }
-  const std::string& Root() const { return root_; }
-  const std::string& Rootfs() const { return rootfs_.Path(); }
-  // cask --root ROOT ARGS..., in the bundle directory.
-  ProgramResult Run(std::vector<std::string> args) const {
-    args.insert(args.begin(), {"--root", root_});
-    return Cask(args, dir_);
-  }
-  nlohmann::json State(const std::string& id) const { return nlohmann::json::parse(Run({"state", id}).out); }
-
- private:
-  cask::test::Rootfs rootfs_;
-  std::string dir_;
-  std::string root_;
-};
 
 bool Alive(pid_t pid) { return pid > 0 && cask::test::ProcessAlive(pid); }
 
@@ -307,7 +266,7 @@ TEST_CASE("cask: bad bundles are refused clearly and leave nothing", "[oci]") {
   const std::string id = NewId("bad");
   auto none = b.Run({"create", "--bundle", b.Dir() + "/empty", id});
   CHECK(none.code == 1);
-  CHECK(none.err.find("read " + b.Dir() + "/empty/config.json: No such file or directory") != std::string::npos);
+  CHECK(none.err.find("read " + b.Dir() + "/empty/config.json: no such file or directory") != std::string::npos);
 
   std::ofstream(b.Dir() + "/config.json") << "{\"ociVersion\": ";
   auto bad_json = b.Run({"create", id});

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "canary.hpp"
 #include "common/mountinfo.hpp"
 #include "init/proc_write.hpp"
 #include "common/step_error.hpp"
@@ -31,6 +32,8 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+using cask::test::Canary;
 
 struct ChildResult {
   int status = -1;     // exit code of the child; 3: StepError, 4: other exception
@@ -223,19 +226,8 @@ std::string EntriesLine(const std::string& path) {
          (ec ? "-" + std::to_string(ec.value()) : std::to_string(count)) + "\n";
 }
 
-// A host directory that must stay empty: the target of hostile symlinks.
-struct Canary {
-  std::string path;
-  Canary() {
-    char tmpl[] = "/tmp/cask-canary-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~Canary() { fs::remove_all(path); }
-  bool Empty() const { return fs::is_empty(path); }
-  // "../../../../../../tmp/cask-canary-..": escapes any rootfs if followed on the host.
-  std::string Escape() const { return "../../../../../../.." + path; }
-};
+// "../../../../../../..<canary>": escapes any rootfs if followed on the host.
+std::string Escape(const Canary& canary) { return "../../../../../../.." + canary.Path(); }
 
 cask::Config BusyboxConfig(const cask::test::Rootfs& rootfs) {
   cask::Config config = cask::DefaultConfig();
@@ -438,10 +430,10 @@ TEST_CASE("SetupRootfs: a symlinked bind destination creates nothing outside the
   cask::test::Rootfs rootfs;
   Canary canary;
   Canary source;  // the bind's source, with a marker in it
-  WriteFile(source.path + "/marker", "inside");
-  fs::create_symlink(canary.Escape(), rootfs.Path() + "/a");
+  WriteFile(source.Path() + "/marker", "inside");
+  fs::create_symlink(Escape(canary), rootfs.Path() + "/a");
   cask::Config config = BusyboxConfig(rootfs);
-  config.mounts.push_back({source.path, "/a/b/c", "bind", {"rbind", "ro"}});
+  config.mounts.push_back({source.Path(), "/a/b/c", "bind", {"rbind", "ro"}});
   auto host = HostMounts();
   ChildResult r = RunIsolated(config, false, [&] {
     cask::SetupRootfs(config, false, [] {});
@@ -451,9 +443,9 @@ TEST_CASE("SetupRootfs: a symlinked bind destination creates nothing outside the
   REQUIRE(r.status == 0);
   CHECK(r.Has("read\t/a/b/c/marker\t6"));
   CHECK(r.Has("write\t/a/b/c/new\t" + std::to_string(EROFS)));
-  CHECK(canary.Empty());
+  CHECK(canary.Untouched());
   // The directories were made inside the root, where the symlink points from there.
-  CHECK(fs::is_directory(rootfs.Path() + canary.path + "/b/c"));
+  CHECK(fs::is_directory(rootfs.Path() + canary.Path() + "/b/c"));
   CHECK(HostMounts() == host);
 }
 
@@ -461,7 +453,7 @@ TEST_CASE("SetupRootfs: a symlinked /proc fails and its target is untouched", "[
   cask::test::Rootfs rootfs;
   Canary canary;
   fs::remove_all(rootfs.Path() + "/proc");
-  fs::create_symlink(canary.Escape(), rootfs.Path() + "/proc");
+  fs::create_symlink(Escape(canary), rootfs.Path() + "/proc");
   cask::Config config = BusyboxConfig(rootfs);
   auto host = HostMounts();
   ChildResult r = RunIsolated(config, false, [&] {
@@ -472,7 +464,7 @@ TEST_CASE("SetupRootfs: a symlinked /proc fails and its target is untouched", "[
   CHECK(r.status == 3);
   CHECK(r.report.rfind("error\tmount\t" + std::to_string(ELOOP) + "\tmount proc on /proc: ", 0) ==
         0);
-  CHECK(canary.Empty());
+  CHECK(canary.Untouched());
   CHECK(fs::is_symlink(rootfs.Path() + "/proc"));
   CHECK(HostMounts() == host);
 }
@@ -483,7 +475,7 @@ TEST_CASE("SetupRootfs: only procfs may be mounted at /proc", "[rootfs]") {
   cask::Config config = BusyboxConfig(rootfs);
   auto host = HostMounts();
   SECTION("a bind onto /proc") {
-    config.mounts.push_back({source.path, "/proc", "bind", {"rbind"}});
+    config.mounts.push_back({source.Path(), "/proc", "bind", {"rbind"}});
   }
   SECTION("a tmpfs inside /proc") { config.mounts.push_back({"tmpfs", "/proc/sys", "tmpfs", {}}); }
   ChildResult r = RunIsolated(config, false, [&] {

@@ -218,12 +218,23 @@ TEST_CASE("config.json: a wrong type or a missing required field names its path"
       {R"({"hooks": {"poststop": [{"path": "/bin/true", "timeout": 0}]}})",
        "hooks.poststop[0].timeout: must be more than 0 seconds"},
       {R"({"linux": {"resources": {"pids": {"limit": 1.5}}}})", "linux.resources.pids.limit: must be an integer"},
+      {R"({"linux": {"devices": [{"path": "/dev/sda", "type": "b", "major": 8, "minor": 0, "fileMode": 8576}]}})",
+       "linux.devices[0].fileMode: its file type bits do not match type \"b\""},
   };
   for (const auto& [patch, message] : cases) {
     INFO(patch);
     CHECK_THROWS_WITH(cask::oci::ParseSpec(Patched(patch), "/b"), message);
   }
   CHECK_THROWS_WITH(cask::oci::ParseSpec("{", "/b"), Catch::StartsWith("config.json is not valid JSON"));
+}
+
+TEST_CASE("config.json: a device's fileMode may carry its file type, as podman writes it", "[oci]") {
+  const cask::Config config = cask::oci::ParseSpec(
+      Patched(R"({"linux": {"devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229,
+                                         "fileMode": 8576}]}})"),
+      "/b");
+  REQUIRE(config.devices.size() == 1);
+  CHECK(config.devices[0].file_mode == 0600u);  // 0o20600: S_IFCHR | 0600
 }
 
 TEST_CASE("config.json: an absolute root.path stays as it is", "[oci]") {
