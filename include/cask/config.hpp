@@ -241,6 +241,33 @@ struct ConsoleSize {
 
 // What runs in the container: the OCI `process` section. Fields left unset inherit the
 // container's (capabilities, rlimits, no_new_privileges, oom_score_adj).
+// process.scheduler: the policy and parameters sched_setattr(2) takes.
+struct Scheduler {
+  std::string policy;  // "SCHED_OTHER", "SCHED_BATCH", "SCHED_FIFO", ... (scheduling.hpp)
+  int nice = 0;        // -20 to 19
+  uint32_t priority = 0;  // 1 to 99 for SCHED_FIFO and SCHED_RR, else 0
+  std::vector<std::string> flags;  // "SCHED_FLAG_RESET_ON_FORK", ...
+  uint64_t runtime = 0;   // ns: SCHED_DEADLINE
+  uint64_t deadline = 0;
+  uint64_t period = 0;
+  bool operator==(const Scheduler&) const = default;
+};
+
+// process.ioPriority: ioprio_set(2)'s class and level.
+struct IoPriority {
+  std::string io_class;  // "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE" or "IOPRIO_CLASS_IDLE"
+  int priority = 0;      // 0 (first served) to 7
+  bool operator==(const IoPriority&) const = default;
+};
+
+// linux.personality: the execution domain personality(2) sets, "LINUX" or "LINUX32"
+// (uname -m says i686 under LINUX32 on x86_64).
+struct Personality {
+  std::string domain;
+  std::vector<std::string> flags;  // the spec defines none yet
+  bool operator==(const Personality&) const = default;
+};
+
 struct ProcessConfig {
   std::vector<std::string> args;
   std::vector<std::string> env;
@@ -255,6 +282,8 @@ struct ProcessConfig {
   std::optional<Capabilities> capabilities;
   std::optional<bool> no_new_privileges;
   std::optional<int> oom_score_adj;
+  std::optional<Scheduler> scheduler;
+  std::optional<IoPriority> io_priority;
   bool operator==(const ProcessConfig&) const = default;
 };
 
@@ -280,6 +309,7 @@ struct Config {
   std::optional<Seccomp> seccomp;
   bool no_new_privileges = false;
   std::optional<int> oom_score_adj;
+  std::optional<Personality> personality;
   std::vector<Network> networks;
   Hooks hooks;
   // Free-form metadata (OCI annotations): reported in the state and to hooks.

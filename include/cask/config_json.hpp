@@ -217,6 +217,26 @@ void Describe(V& v, ConsoleSize*) {
   v.Field("cols", &ConsoleSize::cols);
 }
 template <class V>
+void Describe(V& v, Scheduler*) {
+  v.Field("policy", &Scheduler::policy, kRequired);
+  v.Field("nice", &Scheduler::nice);
+  v.Field("priority", &Scheduler::priority);
+  v.Field("flags", &Scheduler::flags);
+  v.Field("runtime", &Scheduler::runtime);
+  v.Field("deadline", &Scheduler::deadline);
+  v.Field("period", &Scheduler::period);
+}
+template <class V>
+void Describe(V& v, IoPriority*) {
+  v.Field("class", &IoPriority::io_class, kRequired);
+  v.Field("priority", &IoPriority::priority);
+}
+template <class V>
+void Describe(V& v, Personality*) {
+  v.Field("domain", &Personality::domain, kRequired);
+  v.Field("flags", &Personality::flags);
+}
+template <class V>
 void Describe(V& v, ProcessConfig*) {
   v.Field("args", &ProcessConfig::args);
   v.Field("env", &ProcessConfig::env);
@@ -230,6 +250,8 @@ void Describe(V& v, ProcessConfig*) {
   v.Field("capabilities", &ProcessConfig::capabilities);
   v.Field("no_new_privileges", &ProcessConfig::no_new_privileges);
   v.Field("oom_score_adj", &ProcessConfig::oom_score_adj);
+  v.Field("scheduler", &ProcessConfig::scheduler);
+  v.Field("io_priority", &ProcessConfig::io_priority);
 }
 template <class V>
 void Describe(V& v, Config*) {
@@ -252,6 +274,7 @@ void Describe(V& v, Config*) {
   v.Field("seccomp", &Config::seccomp);
   v.Field("no_new_privileges", &Config::no_new_privileges);
   v.Field("oom_score_adj", &Config::oom_score_adj);
+  v.Field("personality", &Config::personality);
   v.Field("networks", &Config::networks);
   v.Field("hooks", &Config::hooks);
   v.Field("labels", &Config::labels);

@@ -17,6 +17,7 @@
 #include "cask/error.hpp"
 #include "cask/mount_options.hpp"
 #include "cask/namespaces.hpp"
+#include "cask/scheduling.hpp"
 #include "cask/rlimits.hpp"
 
 namespace cask {
@@ -433,6 +434,51 @@ inline void ValidateResources(const Resources& resources, const std::string& at 
   }
 }
 
+namespace validate_detail {
+
+inline void ValidateScheduler(const Scheduler& scheduler, const std::string& path) {
+  const auto policy = ValueOf(kSchedulerPolicies, scheduler.policy);
+  if (!policy) throw ConfigError(path + ".policy", "unknown policy " + Quote(scheduler.policy));
+  if (scheduler.nice < -20 || scheduler.nice > 19) throw ConfigError(path + ".nice", "must be between -20 and 19");
+  const bool realtime = scheduler.policy == "SCHED_FIFO" || scheduler.policy == "SCHED_RR";
+  if (realtime && (scheduler.priority < 1 || scheduler.priority > 99)) {
+    throw ConfigError(path + ".priority", "must be between 1 and 99 for " + scheduler.policy);
+  }
+  if (!realtime && scheduler.priority != 0) {
+    throw ConfigError(path + ".priority", "must be 0 for " + scheduler.policy);
+  }
+  for (std::size_t i = 0; i < scheduler.flags.size(); ++i) {
+    if (!ValueOf(kSchedulerFlags, scheduler.flags[i])) {
+      throw ConfigError(Index(path + ".flags", i), "unknown flag " + Quote(scheduler.flags[i]));
+    }
+  }
+  const bool deadline = scheduler.policy == "SCHED_DEADLINE";
+  if (deadline && (scheduler.runtime == 0 || scheduler.runtime > scheduler.deadline ||
+                   (scheduler.period != 0 && scheduler.deadline > scheduler.period))) {
+    throw ConfigError(path + ".runtime", "SCHED_DEADLINE needs 0 < runtime <= deadline <= period (period 0: deadline)");
+  }
+  if (!deadline && (scheduler.runtime != 0 || scheduler.deadline != 0 || scheduler.period != 0)) {
+    throw ConfigError(path + ".runtime", "runtime, deadline and period are for SCHED_DEADLINE only");
+  }
+}
+
+inline void ValidateIoPriority(const IoPriority& io, const std::string& path) {
+  if (!ValueOf(kIoPriorityClasses, io.io_class)) throw ConfigError(path + ".class", "unknown class " + Quote(io.io_class));
+  if (io.priority < 0 || io.priority > 7) throw ConfigError(path + ".priority", "must be between 0 and 7");
+}
+
+inline void ValidatePersonality(const std::optional<Personality>& personality) {
+  if (!personality) return;
+  if (!ValueOf(kPersonalityDomains, personality->domain)) {
+    throw ConfigError("personality.domain", "unknown domain " + Quote(personality->domain) + " (LINUX or LINUX32)");
+  }
+  if (!personality->flags.empty()) {
+    throw ConfigError("personality.flags[0]", "unknown flag " + Quote(personality->flags[0]) + " (the spec defines none)");
+  }
+}
+
+}  // namespace validate_detail
+
 // Checks a process on its own (Exec); `path` prefixes error paths ("process").
 inline void ValidateProcess(const ProcessConfig& process, const std::string& path) {
   using namespace validate_detail;
@@ -449,6 +495,8 @@ inline void ValidateProcess(const ProcessConfig& process, const std::string& pat
   if (process.capabilities) ValidateCapabilities(*process.capabilities, path + ".capabilities");
   if (process.rlimits) ValidateRlimits(*process.rlimits, path + ".rlimits");
   ValidateOomScoreAdj(process.oom_score_adj, path + ".oom_score_adj");
+  if (process.scheduler) ValidateScheduler(*process.scheduler, path + ".scheduler");
+  if (process.io_priority) ValidateIoPriority(*process.io_priority, path + ".io_priority");
 }
 
 inline std::vector<ConfigError> Config::Problems() const {
@@ -497,6 +545,7 @@ inline std::vector<ConfigError> Config::Problems() const {
   check([&] { ValidateCapabilities(capabilities, "capabilities"); });
   check([&] { ValidateRlimits(rlimits, "rlimits"); });
   check([&] { ValidateOomScoreAdj(oom_score_adj, "oom_score_adj"); });
+  check([&] { ValidatePersonality(personality); });
   check([&] {
     if (seccomp) ValidateSeccomp(*seccomp);
   });

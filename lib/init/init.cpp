@@ -22,6 +22,7 @@
 #include "init/pid1.hpp"
 #include "init/proc_write.hpp"
 #include "init/rlimits.hpp"
+#include "init/scheduling.hpp"
 #include "init/rootfs.hpp"
 #include "common/seccomp.hpp"
 #include "common/step_error.hpp"
@@ -154,6 +155,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   if (auto adj = process.oom_score_adj ? process.oom_score_adj : config.oom_score_adj) {
     WriteProcFile("self/oom_score_adj", std::to_string(*adj));
   }
+  ApplyScheduling(config, process);
   ExecUser user = LookUpUser(process);
   if (process.terminal) {
     Pty pty = OpenPty(process.console_size.value_or(ConsoleSize{}));

@@ -103,8 +103,18 @@ ProcessConfig ReadProcess(const Node& node) {
   process.oom_score_adj = node["oomScoreAdj"].OptionalInteger<int>();
   UnsupportedLsm(node["apparmorProfile"], "AppArmor", "/sys/kernel/security/apparmor");
   UnsupportedLsm(node["selinuxLabel"], "SELinux", "/sys/fs/selinux/enforce");
-  Unsupported(node["scheduler"], "cask does not set a scheduling policy yet");
-  Unsupported(node["ioPriority"], "cask does not set an I/O priority yet");
+  if (const Node scheduler = node["scheduler"]; scheduler.Present()) {
+    process.scheduler = Scheduler{scheduler["policy"].String(),
+                                  scheduler["nice"].OptionalInteger<int>().value_or(0),
+                                  scheduler["priority"].OptionalInteger<uint32_t>().value_or(0),
+                                  scheduler["flags"].Strings(),
+                                  scheduler["runtime"].OptionalInteger<uint64_t>().value_or(0),
+                                  scheduler["deadline"].OptionalInteger<uint64_t>().value_or(0),
+                                  scheduler["period"].OptionalInteger<uint64_t>().value_or(0)};
+  }
+  if (const Node io = node["ioPriority"]; io.Present()) {
+    process.io_priority = IoPriority{io["class"].String(), io["priority"].OptionalInteger<int>().value_or(0)};
+  }
   Unsupported(node["execCPUAffinity"], "cask does not set a CPU affinity yet");
   return process;
 }
@@ -298,7 +308,9 @@ void ReadLinux(const Node& linux, Config& config) {
   config.readonly_paths = linux["readonlyPaths"].Strings();
   UnsupportedLsm(linux["mountLabel"], "SELinux", "/sys/fs/selinux/enforce");
   Unsupported(linux["intelRdt"], "Intel RDT (resctrl) is not supported by cask");
-  Unsupported(linux["personality"], "cask does not set an execution domain yet");
+  if (const Node personality = linux["personality"]; personality.Present()) {
+    config.personality = Personality{personality["domain"].String(), personality["flags"].Strings()};
+  }
   Unsupported(linux["memoryPolicy"], "cask does not set a NUMA memory policy yet");
   Unsupported(linux["netDevices"], "cask does not move network devices yet");
 }

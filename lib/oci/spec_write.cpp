@@ -4,6 +4,7 @@
 #include <cask/oci.hpp>
 
 #include <charconv>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 
 namespace cask::oci {
@@ -14,6 +15,11 @@ using nlohmann::json;
 template <class T>
 void PutIf(json& out, const char* key, const std::optional<T>& value) {
   if (value) out[key] = *value;
+}
+template <class T>
+  requires std::is_arithmetic_v<T>
+void PutIf(json& out, const char* key, T value) {
+  if (value != 0) out[key] = value;
 }
 void PutIf(json& out, const char* key, const std::string& value) {
   if (!value.empty()) out[key] = value;
@@ -77,6 +83,17 @@ json ProcessJson(const Config& config) {
   if (!rlimits.empty()) out["rlimits"] = RlimitsJson(rlimits);
   if (p.no_new_privileges.value_or(config.no_new_privileges)) out["noNewPrivileges"] = true;
   PutIf(out, "oomScoreAdj", p.oom_score_adj ? p.oom_score_adj : config.oom_score_adj);
+  if (const auto& s = p.scheduler) {
+    json scheduler = {{"policy", s->policy}};
+    PutIf(scheduler, "nice", s->nice);
+    PutIf(scheduler, "priority", s->priority);
+    PutIf(scheduler, "flags", s->flags);
+    PutIf(scheduler, "runtime", s->runtime);
+    PutIf(scheduler, "deadline", s->deadline);
+    PutIf(scheduler, "period", s->period);
+    out["scheduler"] = scheduler;
+  }
+  if (const auto& io = p.io_priority) out["ioPriority"] = {{"class", io->io_class}, {"priority", io->priority}};
   return out;
 }
 
@@ -199,6 +216,10 @@ json LinuxJson(const Config& config) {
     namespaces.push_back(n);
   }
   out["namespaces"] = namespaces;
+  if (const auto& personality = config.personality) {
+    out["personality"] = {{"domain", personality->domain}};
+    PutIf(out["personality"], "flags", personality->flags);
+  }
   if (!config.uid_mappings.empty()) out["uidMappings"] = IdMappings(config.uid_mappings);
   if (!config.gid_mappings.empty()) out["gidMappings"] = IdMappings(config.gid_mappings);
   for (const auto& [clock, offset] : config.time_offsets) {

@@ -212,3 +212,37 @@ TEST_CASE("cask: errno text in Go's words, which docker maps to 126 and 127", "[
         std::string::npos);
   CHECK(b.Run({"delete", "--force", id}).code == 0);
 }
+
+TEST_CASE("cask run and exec: scheduler, ioPriority and personality, seen from inside", "[oci]") {
+  Bundle b(R"({"process": {"args": ["/probe"], "scheduler": {"policy": "SCHED_BATCH", "nice": 5},
+                           "ioPriority": {"class": "IOPRIO_CLASS_BE", "priority": 6}},
+               "linux": {"personality": {"domain": "LINUX32"}}})");
+  auto run = b.Run({"run", NewId("sched")});
+  INFO(run.err);
+  REQUIRE(run.code == 0);
+  const auto seen = nlohmann::json::parse(run.out);
+  CHECK(seen["scheduler"]["policy"] == 3);  // SCHED_BATCH
+  CHECK(seen["scheduler"]["nice"] == 5);
+  CHECK(seen["io_priority"] == (2 << 13 | 6));  // IOPRIO_CLASS_BE, level 6
+  CHECK(seen["personality"] == 8);              // PER_LINUX32
+
+  // An exec'd process has its own; the execution domain is the container's.
+  b.Write(R"({"process": {"args": ["/probe", "sleep", "100"]}, "linux": {"personality": {"domain": "LINUX32"}}})");
+  const std::string id = NewId("sched");
+  REQUIRE(b.Run({"run", "-d", id}).code == 0);
+  std::ofstream(b.Dir() + "/process.json") << R"({"args": ["/probe"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+      "scheduler": {"policy": "SCHED_IDLE"}, "ioPriority": {"class": "IOPRIO_CLASS_IDLE", "priority": 0}})";
+  auto exec = b.Run({"exec", "--process", b.Dir() + "/process.json", id});
+  INFO(exec.err);
+  REQUIRE(exec.code == 0);
+  const auto exec_seen = nlohmann::json::parse(exec.out);
+  CHECK(exec_seen["scheduler"]["policy"] == 5);  // SCHED_IDLE
+  CHECK(exec_seen["io_priority"] == 3 << 13);
+  CHECK(exec_seen["personality"] == 8);
+  std::ofstream(b.Dir() + "/process.json") << R"({"args": ["/probe"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+      "scheduler": {"policy": "SCHED_RR"}})";
+  auto bad = b.Run({"exec", "--process", b.Dir() + "/process.json", id});
+  CHECK(bad.code == 255);
+  CHECK(bad.err.find("process.scheduler.priority: must be between 1 and 99 for SCHED_RR") != std::string::npos);
+  CHECK(b.Run({"delete", "--force", id}).code == 0);
+}

@@ -26,13 +26,15 @@
 // capabilities (set -> sorted names), no_new_privs, seccomp, oom_score_adj, mounts
 // ([{mount_point, fs_type, source, options}]), fds (number -> target), root_writable,
 // dev (name -> {type, major, minor}), cgroup (lines), signals ({blocked, ignored}: the
-// hex masks of /proc/self/status).
+// hex masks of /proc/self/status), scheduler ({policy, nice}), io_priority (ioprio_get's
+// value: class << 13 | level), personality (personality(2)'s value).
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -259,6 +261,10 @@ void PrintAll() {
       {"dev", Dev()},
       {"cgroup", List(cgroup)},
       {"signals", Object({{"blocked", Quote(status["SigBlk"])}, {"ignored", Quote(status["SigIgn"])}})},
+      {"scheduler", Object({{"policy", std::to_string(sched_getscheduler(0))},
+                            {"nice", std::to_string(getpriority(PRIO_PROCESS, 0))}})},
+      {"io_priority", std::to_string(syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0))},
+      {"personality", std::to_string(personality(0xffffffff))},
   });
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fputc('\n', stdout);

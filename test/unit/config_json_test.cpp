@@ -71,6 +71,7 @@ constexpr const char* kFullJson = R"({
   },
   "no_new_privileges": true,
   "oom_score_adj": 100,
+  "personality": {"domain": "LINUX32", "flags": ["NONE_YET"]},
   "networks": [
     {"type": "veth", "name": "eth0", "host_name": "veth-web", "host_netns": "/run/netns/host",
      "address": "10.88.0.2/24", "host_address": "10.88.0.1/24", "gateway": "10.88.0.1",
@@ -98,7 +99,10 @@ constexpr const char* kFullJson = R"({
     "rlimits": [{"type": "RLIMIT_CORE", "soft": 0, "hard": 0}],
     "capabilities": {"bounding": ["CAP_NET_BIND_SERVICE"]},
     "no_new_privileges": false,
-    "oom_score_adj": -500
+    "oom_score_adj": -500,
+    "scheduler": {"policy": "SCHED_DEADLINE", "nice": 3, "priority": 2, "flags": ["SCHED_FLAG_RESET_ON_FORK"],
+                  "runtime": 1000000, "deadline": 2000000, "period": 4000000},
+    "io_priority": {"class": "IOPRIO_CLASS_IDLE", "priority": 7}
   },
   "init": true
 })";

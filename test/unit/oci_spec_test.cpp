@@ -1,3 +1,4 @@
+#include <cask/config_json.hpp>
 #include <cask/defaults.hpp>
 #include <cask/oci.hpp>
 #include <cask/validate.hpp>
@@ -181,7 +182,6 @@ TEST_CASE("config.json: what cask cannot honour is refused by its JSON path", "[
   const std::pair<const char*, const char*> cases[] = {
       {R"({"linux": {"intelRdt": {"closID": "a"}}})", "linux.intelRdt"},
       {R"({"linux": {"seccomp": {"listenerPath": "/run/l.sock"}}})", "linux.seccomp.listenerPath"},
-      {R"({"linux": {"personality": {"domain": "LINUX32"}}})", "linux.personality"},
       {R"({"linux": {"resources": {"network": {"classID": 1}}}})", "linux.resources.network"},
       {R"({"linux": {"resources": {"rdma": {"mlx5_1": {"hcaHandles": 3}}}}})", "linux.resources.rdma"},
       {R"({"linux": {"resources": {"memory": {"kernel": 1048576}}}})", "linux.resources.memory.kernel"},
@@ -189,8 +189,6 @@ TEST_CASE("config.json: what cask cannot honour is refused by its JSON path", "[
       {R"({"linux": {"mountLabel": "system_u:object_r:container_file_t:s0"}})", "linux.mountLabel"},
       {R"({"process": {"apparmorProfile": "docker-default"}})", "process.apparmorProfile"},
       {R"({"process": {"selinuxLabel": "system_u:system_r:container_t:s0"}})", "process.selinuxLabel"},
-      {R"({"process": {"scheduler": {"policy": "SCHED_BATCH"}}})", "process.scheduler"},
-      {R"({"process": {"ioPriority": {"class": "IOPRIO_CLASS_IDLE"}}})", "process.ioPriority"},
       {R"({"mounts": [{"destination": "/m", "source": "/m", "uidMappings": []}]})", "mounts[0].uidMappings"},
       {R"({"mounts": [{"destination": "/m", "source": "/m", "options": ["idmap"]}]})", "mounts[0].options"},
   };
@@ -226,6 +224,38 @@ TEST_CASE("config.json: a wrong type or a missing required field names its path"
     CHECK_THROWS_WITH(cask::oci::ParseSpec(Patched(patch), "/b"), message);
   }
   CHECK_THROWS_WITH(cask::oci::ParseSpec("{", "/b"), Catch::StartsWith("config.json is not valid JSON"));
+}
+
+TEST_CASE("config.json: scheduler, ioPriority and personality map, and are validated", "[oci]") {
+  const cask::Config config = cask::oci::ParseSpec(
+      Patched(R"({"process": {"scheduler": {"policy": "SCHED_BATCH", "nice": 5, "flags": ["SCHED_FLAG_RESET_ON_FORK"]},
+                              "ioPriority": {"class": "IOPRIO_CLASS_BE", "priority": 6}},
+                  "linux": {"personality": {"domain": "LINUX32"}}})"),
+      "/b");
+  REQUIRE(config.process.scheduler);
+  CHECK(*config.process.scheduler == cask::Scheduler{"SCHED_BATCH", 5, 0, {"SCHED_FLAG_RESET_ON_FORK"}, 0, 0, 0});
+  CHECK(config.process.io_priority == cask::IoPriority{"IOPRIO_CLASS_BE", 6});
+  CHECK(config.personality == cask::Personality{"LINUX32", {}});
+  CHECK(cask::oci::ParseSpec(cask::oci::WriteSpec(config), "/b") == config);
+  CHECK(cask::ConfigFromJson(cask::ToJson(config)) == config);
+
+  const std::pair<const char*, const char*> bad[] = {
+      {R"({"process": {"scheduler": {"policy": "SCHED_FAST"}}})", "process.scheduler.policy: unknown policy \"SCHED_FAST\""},
+      {R"({"process": {"scheduler": {"policy": "SCHED_FIFO"}}})",
+       "process.scheduler.priority: must be between 1 and 99 for SCHED_FIFO"},
+      {R"({"process": {"scheduler": {"policy": "SCHED_OTHER", "nice": 20}}})",
+       "process.scheduler.nice: must be between -20 and 19"},
+      {R"({"process": {"ioPriority": {"class": "IOPRIO_CLASS_BE", "priority": 8}}})",
+       "process.io_priority.priority: must be between 0 and 7"},
+      {R"({"linux": {"personality": {"domain": "LINUX64"}}})",
+       "personality.domain: unknown domain \"LINUX64\" (LINUX or LINUX32)"},
+  };
+  for (const auto& [patch, message] : bad) {
+    INFO(patch);
+    std::vector<std::string> problems;
+    for (const auto& problem : cask::oci::ParseSpec(Patched(patch), "/b").Problems()) problems.push_back(problem.what());
+    CHECK(std::count(problems.begin(), problems.end(), message) == 1);
+  }
 }
 
 TEST_CASE("config.json: a device's fileMode may carry its file type, as podman writes it", "[oci]") {
