@@ -36,8 +36,11 @@ void RunHook(const Hook& hook, const std::string& input, const std::string& what
   std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
   auto argv = CStrings(args);
   auto envp = CStrings(hook.env);
+  // Without an env of its own a hook gets the caller's, as runc's do (Go's nil Env):
+  // hooks from podman's hooks.d often rely on PATH.
+  char* const* env = hook.env.empty() ? environ : envp.data();
   pid_t pid;
-  int err = posix_spawn(&pid, hook.path.c_str(), &actions, nullptr, argv.data(), envp.data());
+  int err = posix_spawn(&pid, hook.path.c_str(), &actions, nullptr, argv.data(), env);
   posix_spawn_file_actions_destroy(&actions);
   if (err != 0) ThrowStep("hooks", what + ": spawn " + hook.path, err);
   read_end.reset();

@@ -14,7 +14,8 @@ namespace cask {
 // The state document hooks read (the OCI runtime-spec's state).
 nlohmann::json HookState(const std::string& id, const char* status, pid_t pid, const Config& config);
 
-// Runs each hook in order; throws StepError("hooks", ...) naming the hook that failed.
+// Runs each hook in order; throws StepError("hooks", ...) naming the hook that failed. A
+// hook without env gets the calling process's environment.
 // Safe in a multi-threaded host (posix_spawn) and inside init.
 void RunHooks(const std::vector<Hook>& hooks, const nlohmann::json& state, const std::string& kind);
 

@@ -194,12 +194,14 @@ void WaitAtFifo(const unique_fd& fifo) {
     if (!start || start->type != MessageType::kStart) ThrowStep("start", "host went away", EPIPE);
   }
   fifo.reset();
+  auto argv = CStrings(process.args);
+  auto envp = CStrings(env);
   if (b.mode == Bootstrap::Mode::kCreate) {
+    // startContainer hooks without an env get the payload's, as under runc's init.
+    environ = envp.data();
     RunHooks(config.hooks.start_container, HookState(b.id, "created", host_pid, config), "start_container");
   }
   ArrangeExtraFds(b.extra_fds);
-  auto argv = CStrings(process.args);
-  auto envp = CStrings(env);
   if (seccomp && no_new_privileges) LoadSeccomp(*seccomp);  // last: only execve follows
   if (b.mode == Bootstrap::Mode::kCreate && config.init) ForkPayloadUnderPid1(process.terminal);
   execve(payload.c_str(), argv.data(), envp.data());

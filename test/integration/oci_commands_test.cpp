@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -245,4 +246,42 @@ TEST_CASE("cask run and exec: scheduler, ioPriority and personality, seen from i
   CHECK(bad.code == 255);
   CHECK(bad.err.find("process.scheduler.priority: must be between 1 and 99 for SCHED_RR") != std::string::npos);
   CHECK(b.Run({"delete", "--force", id}).code == 0);
+}
+
+TEST_CASE("cask hooks: the env when unset, a timeout, and poststop's failure as a warning", "[oci]") {
+  Bundle b;
+  const std::string script = b.Dir() + "/env-hook.sh";
+  std::ofstream(script) << "#!/bin/sh\nenv > \"$1\"\n";
+  chmod(script.c_str(), 0755);
+  std::filesystem::copy_file(script, b.Rootfs() + "/env-hook.sh");
+  nlohmann::json patch = {{"root", {{"readonly", false}}},
+                          {"process", {{"args", {"/probe", "exit", "0"}}, {"env", {"PATH=/bin", "FROM=payload"}}}}};
+  patch["hooks"] = {
+      {"createRuntime", {{{"path", script}, {"args", {"env-hook.sh", b.Dir() + "/runtime-env"}}}}},
+      {"startContainer", {{{"path", "/env-hook.sh"}, {"args", {"env-hook.sh", "/start-env"}}}}},
+      {"poststop", {{{"path", "/bin/false"}}}}};
+  b.Write(patch.dump().c_str());
+  const std::string id = NewId("hookenv");
+  setenv("CASK_TEST_HOOK_ENV", "from-the-runtime", 1);
+  auto run = b.Run({"--log", b.Dir() + "/log", "run", "--keep", id});
+  unsetenv("CASK_TEST_HOOK_ENV");
+  CHECK(run.code == 0);
+  // Hooks without env: the runtime's environment on the host, the payload's inside.
+  CHECK(cask::test::ReadFile(b.Dir() + "/runtime-env").find("CASK_TEST_HOOK_ENV=from-the-runtime") !=
+        std::string::npos);
+  const std::string start_env = cask::test::ReadFile(b.Rootfs() + "/start-env");
+  CHECK(start_env.find("FROM=payload") != std::string::npos);
+  CHECK(start_env.find("CASK_TEST_HOOK_ENV") == std::string::npos);
+  // poststop's failure warns and the delete goes on (runtime-spec lifecycle).
+  auto deleted = b.Run({"--log", b.Dir() + "/log", "delete", id});
+  CHECK(deleted.code == 0);
+  CHECK(cask::test::ReadFile(b.Dir() + "/log").find("/bin/false") != std::string::npos);
+
+  patch["hooks"] = {{"createRuntime", {{{"path", "/bin/sleep"}, {"args", {"sleep", "30"}}, {"timeout", 1}}}}};
+  b.Write(patch.dump().c_str());
+  const auto started = std::chrono::steady_clock::now();
+  auto timed_out = b.Run({"create", NewId("hooktimeout")});
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
+  CHECK(timed_out.code == 1);
+  CHECK(timed_out.err.find("/bin/sleep timed out") != std::string::npos);
 }
