@@ -47,6 +47,11 @@ struct Mount {
   std::string destination;
   std::string type;
   std::vector<std::string> options;
+  // An idmapped bind ("idmap" or "ridmap" in options): a file owned by id k in the
+  // source shows as the host id k maps to (container_id -> host_id). Empty: the
+  // container's own user namespace mappings.
+  std::vector<IdMapping> uid_mappings = {};  // "= {}": {source, destination, type, options} stays a full initializer
+  std::vector<IdMapping> gid_mappings = {};
   bool operator==(const Mount&) const = default;
 };
 

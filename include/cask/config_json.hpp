@@ -58,6 +58,8 @@ void Describe(V& v, Mount*) {
   v.Field("destination", &Mount::destination, kRequired);
   v.Field("type", &Mount::type);
   v.Field("options", &Mount::options);
+  v.Field("uid_mappings", &Mount::uid_mappings);
+  v.Field("gid_mappings", &Mount::gid_mappings);
 }
 template <class V>
 void Describe(V& v, Root*) {

@@ -5,7 +5,7 @@
 // to `bind` and `recursive`; "rro" asks for a recursive read-only mount
 // (mount_setattr MOUNT_ATTR_RDONLY with AT_RECURSIVE), "rrw" cancels it; "tmpcopyup"
 // fills a new tmpfs with what the image has at its mount point ("notmpcopyup" cancels
-// it). Every other
+// it); "idmap" and "ridmap" make an idmapped bind (Mount::uid_mappings). Every other
 // word is filesystem data, joined with "," in the given order ("mode=755,size=65536k").
 #pragma once
 
@@ -27,6 +27,8 @@ struct MountFlags {
   bool recursive = false;           // "rbind"
   bool recursive_readonly = false;  // "rro"
   bool copy_up = false;             // "tmpcopyup"
+  bool idmap = false;               // "idmap" or "ridmap": an idmapped bind
+  bool recursive_idmap = false;     // "ridmap": its submounts idmapped too
   std::string data;
   bool operator==(const MountFlags&) const = default;
 };
@@ -98,6 +100,11 @@ inline MountFlags ParseMountOptions(const std::vector<std::string>& options) {
     }
     if (option == "rro" || option == "rrw") {
       result.recursive_readonly = option == "rro";
+      continue;
+    }
+    if (option == "idmap" || option == "ridmap") {
+      result.idmap = true;
+      result.recursive_idmap = option == "ridmap";
       continue;
     }
     if (option == "tmpcopyup" || option == "notmpcopyup") {

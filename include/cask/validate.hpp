@@ -208,6 +208,16 @@ inline void ValidateMounts(const std::vector<Mount>& mounts) {
     if (flags.copy_up && (mount.type != "tmpfs" || flags.bind)) {
       throw ConfigError(at + ".options", "tmpcopyup is for a tmpfs mount, not " + Quote(mount.type));
     }
+    const bool mapped = !mount.uid_mappings.empty() || !mount.gid_mappings.empty();
+    if (mapped && !flags.idmap) {
+      throw ConfigError(at + ".uid_mappings", "mappings need the idmap or ridmap option");
+    }
+    if (flags.idmap && !flags.bind && mount.type != "bind") {
+      throw ConfigError(at + ".options", "idmap and ridmap are for bind mounts");
+    }
+    if (flags.idmap && mapped && (mount.uid_mappings.empty() || mount.gid_mappings.empty())) {
+      throw ConfigError(at + ".gid_mappings", "an idmapped mount needs both uid and gid mappings");
+    }
   }
 }
 
@@ -538,6 +548,14 @@ inline std::vector<ConfigError> Config::Problems() const {
   });
   check([&] { ValidateSysctl(*this); });
   check([&] { ValidateMounts(mounts); });
+  check([&] {
+    for (std::size_t i = 0; i < mounts.size(); ++i) {
+      if (ParseMountOptions(mounts[i].options).idmap && mounts[i].uid_mappings.empty() && uid_mappings.empty()) {
+        throw ConfigError(Index("mounts", i) + ".uid_mappings",
+                          "an idmapped mount needs mappings: its own, or the user namespace's");
+      }
+    }
+  });
   check([&] { ValidatePaths(masked_paths, "masked_paths"); });
   check([&] { ValidatePaths(readonly_paths, "readonly_paths"); });
   check([&] { ValidateDevices(devices); });

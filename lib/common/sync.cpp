@@ -14,7 +14,7 @@ struct Header {
   uint32_t length;
 };
 
-constexpr size_t kMaxFds = 16;
+constexpr size_t kMaxFds = 64;  // the fifo, a seccomp program, idmapped trees
 
 [[noreturn]] void ThrowSystem(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);

@@ -20,6 +20,7 @@
 #include "cgroup/manager.hpp"
 #include "host/cgroup_resources.hpp"
 #include "common/hooks.hpp"
+#include "host/idmapped_mounts.hpp"
 #include "host/launch.hpp"
 #include "host/proc.hpp"
 #include "host/rfc3339.hpp"
@@ -274,6 +275,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   LaunchRequest request;
   request.context = context;
   request.fifo = std::move(fifo);
+  request.idmapped_trees = MakeIdmappedTrees(config, context);
   request.bootstrap.mode = Bootstrap::Mode::kCreate;
   request.bootstrap.id = id;
   request.bootstrap.config = config;

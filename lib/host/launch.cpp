@@ -167,6 +167,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   std::vector<int> fds;  // in this order; init takes them so
   if (request.fifo) fds.push_back(request.fifo.get());
   if (seccomp) fds.push_back(seccomp->code.get());
+  for (const unique_fd& tree : request.idmapped_trees) fds.push_back(tree.get());
   send([&] { channel.Send(MessageType::kBootstrap, ToJson(request.bootstrap), fds); });
 
   for (;;) {

@@ -14,6 +14,7 @@ struct LaunchRequest {
   Bootstrap bootstrap;
   unsigned long clone_flags = 0;  // namespaces made at clone time
   unique_fd fifo;                 // create mode: the exec fifo, O_PATH
+  std::vector<unique_fd> idmapped_trees;  // create mode: MakeIdmappedTrees, for init to attach
   // When set, the spawned child waits before its exec until this has run (id maps).
   std::function<void(pid_t)> before_exec;
   // Runs when init asks for setup, with the pid that carries on: id maps, cgroup, veth.

@@ -63,14 +63,14 @@ void SetUser(const ExecUser& user) {
 }
 
 // The container-wide part: runs once, in create mode. `pid` is init's as the host sees it.
-void SetUpContainer(const Bootstrap& b, bool in_user_namespace, pid_t pid) {
+void SetUpContainer(const Bootstrap& b, bool in_user_namespace, pid_t pid, std::vector<unique_fd> idmapped_trees) {
   const Config& config = b.config;
   const auto create_container_hooks = [&] {
     RunHooks(config.hooks.create_container, HookState(b.id, "creating", pid, config), "create_container");
   };
   // SetupRootfs applies the sysctls itself, before /proc/sys turns read-only.
   if (config.HasNamespace(NamespaceType::kMount)) {
-    SetupRootfs(config, in_user_namespace, create_container_hooks);
+    SetupRootfs(config, in_user_namespace, create_container_hooks, std::move(idmapped_trees));
   } else {
     ApplySysctl(config.sysctl);
     create_container_hooks();
@@ -125,7 +125,8 @@ void WaitAtFifo(const unique_fd& fifo) {
     ThrowStep("bootstrap", "expected the bootstrap message", EPROTO);
   }
   Bootstrap b = BootstrapFromJson(message->payload);
-  // The fds in the order Launch sends them: the exec fifo (create), the seccomp program.
+  // The fds in the order Launch sends them: the exec fifo (create), the seccomp program,
+  // the idmapped trees.
   auto fds = message->fds.begin();
   const auto next_fd = [&] {
     if (fds == message->fds.end()) ThrowStep("bootstrap", "an fd is missing", EPROTO);
@@ -134,6 +135,8 @@ void WaitAtFifo(const unique_fd& fifo) {
   unique_fd fifo = b.mode == Bootstrap::Mode::kCreate ? next_fd() : unique_fd();
   std::optional<SeccompProgram> seccomp;
   if (b.seccomp_flags) seccomp = ReadSealedProgram(next_fd().get(), *b.seccomp_flags);
+  std::vector<unique_fd> idmapped_trees;  // the rest: one per idmapped mount
+  while (fds != message->fds.end()) idmapped_trees.push_back(next_fd());
 
   EnterNamespaces(b, channel);
   channel.Send(MessageType::kNeedSetup);
@@ -149,7 +152,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   if (in_user_namespace && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
     ThrowErrno("user", "become root of the user namespace");
   }
-  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, host_pid);
+  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, host_pid, std::move(idmapped_trees));
 
   ApplyRlimits(Or(process.rlimits, config.rlimits));
   if (auto adj = process.oom_score_adj ? process.oom_score_adj : config.oom_score_adj) {

@@ -9,7 +9,7 @@
 #include <cask/unique_fd.hpp>
 #include <cerrno>
 
-#include "init/mount_api.hpp"
+#include "common/mount_api.hpp"
 #include "common/step_error.hpp"
 
 namespace cask {

@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "init/mount_api.hpp"
+#include "common/mount_api.hpp"
 #include "init/rootfs_path.hpp"
 #include "common/step_error.hpp"
 

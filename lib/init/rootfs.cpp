@@ -8,7 +8,7 @@
 #include <cerrno>
 
 #include "init/masked_paths.hpp"
-#include "init/mount_api.hpp"
+#include "common/mount_api.hpp"
 #include "common/mountinfo.hpp"
 #include "init/proc_write.hpp"
 #include "init/readonly_paths.hpp"
@@ -42,7 +42,8 @@ void MakeParentMountPrivate(const std::string& root_path) {
 
 }  // namespace
 
-void SetupRootfs(const Config& config, bool in_user_namespace, const std::function<void()>& before_pivot) {
+void SetupRootfs(const Config& config, bool in_user_namespace, const std::function<void()>& before_pivot,
+                 std::vector<unique_fd> idmapped_trees) {
   const std::string& propagation_name =
       config.rootfs_propagation.empty() ? "rprivate" : config.rootfs_propagation;
   std::optional<unsigned long> propagation = PropagationFromName(propagation_name);
@@ -59,14 +60,20 @@ void SetupRootfs(const Config& config, bool in_user_namespace, const std::functi
 
   MountContext ctx{root.get(), in_user_namespace, config.HasNamespace(NamespaceType::kCgroup)};
   bool dev_readonly = false;
+  auto idmapped = idmapped_trees.begin();
   for (const Mount& m : config.mounts) {
     MountFlags flags = ParseMountOptions(m.options);
+    unique_fd tree;
+    if (flags.idmap) {
+      if (idmapped == idmapped_trees.end()) ThrowStep(kRootfsStep, "an idmapped mount's tree is missing", EPROTO);
+      tree = std::move(*idmapped++);
+    }
     // Devices are made in /dev below: it turns read-only after that.
     if (CleanPath(m.destination) == "/dev" && (flags.flags & MS_RDONLY)) {
       flags.flags &= ~static_cast<unsigned long>(MS_RDONLY);
       dev_readonly = true;
     }
-    MountEntry(ctx, m, flags);
+    MountEntry(ctx, m, flags, std::move(tree));
   }
 
   CreateDevices(root.get(), config, in_user_namespace);

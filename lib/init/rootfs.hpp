@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cask/config.hpp>
+#include <cask/unique_fd.hpp>
 
 #include <functional>
+#include <vector>
 
 namespace cask {
 
@@ -26,6 +28,9 @@ namespace cask {
 // Afterwards "/" is the container's root and the cwd is "/". Throws StepError naming
 // the step ("rootfs", "mount", "devices", "pivot_root", "sysctl", "readonly paths",
 // "masked paths") and the path.
-void SetupRootfs(const Config& config, bool in_user_namespace, const std::function<void()>& before_pivot);
+// `idmapped_trees` are the host's trees for the idmapped mounts (host/idmapped_mounts.hpp),
+// in the order of config.mounts.
+void SetupRootfs(const Config& config, bool in_user_namespace, const std::function<void()>& before_pivot,
+                 std::vector<unique_fd> idmapped_trees = {});
 
 }  // namespace cask

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "init/mount_api.hpp"
+#include "common/mount_api.hpp"
 #include "init/rootfs_mounts.hpp"
 
 namespace cask {

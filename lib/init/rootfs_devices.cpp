@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "init/mount_api.hpp"
+#include "common/mount_api.hpp"
 #include "init/rootfs_path.hpp"
 #include "common/step_error.hpp"
 

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "init/mount_api.hpp"
+#include "common/mount_api.hpp"
 #include "init/rootfs_cgroup.hpp"
 #include "init/rootfs_path.hpp"
 #include "init/tmpfs_copyup.hpp"
@@ -99,8 +99,9 @@ void SetPropagationOrThrow(int mnt_fd, const MountFlags& flags, const std::strin
 }
 
 void MountBind(const MountContext& ctx, const Mount& mount, const MountFlags& flags,
-               const std::string& source, const std::string& dest, const std::string& what) {
-  unique_fd tree = CloneMount(AT_FDCWD, source, flags.recursive);
+               const std::string& source, const std::string& dest, const std::string& what,
+               unique_fd tree = {}) {
+  if (!tree) tree = CloneMount(AT_FDCWD, source, flags.recursive);
   if (!tree) ThrowErrno(kMountStep, what);
   struct stat st {};
   if (fstat(tree.get(), &st) < 0) ThrowErrno(kMountStep, what);
@@ -158,10 +159,10 @@ void MountFilesystem(const MountContext& ctx, const Mount& mount, const MountFla
 
 }  // namespace
 
-void MountEntry(const MountContext& ctx, const Mount& mount, const MountFlags& flags) {
+void MountEntry(const MountContext& ctx, const Mount& mount, const MountFlags& flags, unique_fd tree) {
   const std::string dest = CleanPath(mount.destination);
   if (flags.bind || mount.type == "bind") {
-    MountBind(ctx, mount, flags, mount.source, dest, "bind " + mount.source + " on " + dest);
+    MountBind(ctx, mount, flags, mount.source, dest, "bind " + mount.source + " on " + dest, std::move(tree));
   } else {
     MountFilesystem(ctx, mount, flags, dest, "mount " + mount.type + " on " + dest);
   }

@@ -3,6 +3,7 @@
 
 #include <cask/config.hpp>
 #include <cask/mount_options.hpp>
+#include <cask/unique_fd.hpp>
 
 namespace cask {
 
@@ -19,6 +20,7 @@ struct MountContext {
 // runc's list of lxcfs files. A "cgroup" mount is cgroup2 on a pure v2 host, otherwise
 // a tmpfs with one directory per host hierarchy (rootfs_cgroup.hpp).
 // `flags` is ParseMountOptions(mount.options). Throws StepError("mount", ...).
-void MountEntry(const MountContext& ctx, const Mount& mount, const MountFlags& flags);
+// An idmapped bind takes its detached tree as `tree`, made by the host.
+void MountEntry(const MountContext& ctx, const Mount& mount, const MountFlags& flags, unique_fd tree = {});
 
 }  // namespace cask

@@ -14,7 +14,7 @@
 namespace cask::oci {
 
 std::string FeaturesJson() {
-  nlohmann::json mount_options = {"bind", "rbind", "rro", "rrw", "tmpcopyup", "notmpcopyup"};
+  nlohmann::json mount_options = {"bind", "rbind", "rro", "rrw", "tmpcopyup", "notmpcopyup", "idmap", "ridmap"};
   for (const auto& word : mount_detail::kFlagWords) mount_options.push_back(word.word);
   for (const auto& [word, flags] : mount_detail::kPropagations) mount_options.push_back(word);
   nlohmann::json namespaces = nlohmann::json::array();
@@ -48,7 +48,7 @@ std::string FeaturesJson() {
         {"apparmor", {{"enabled", false}}},
         {"selinux", {{"enabled", false}}},
         {"intelRdt", {{"enabled", false}}},
-        {"mountExtensions", {{"idmap", {{"enabled", false}}}}}}},
+        {"mountExtensions", {{"idmap", {{"enabled", true}}}}}}},
       {"annotations", {{"io.github.seccomp.libseccomp.version", libseccomp}}}};
   return out.dump(4);
 }

@@ -45,13 +45,8 @@ Mount ReadMount(const Node& node) {
   mount.source = node["source"].StringOr("");
   mount.type = node["type"].StringOr("");
   mount.options = node["options"].Strings();
-  Unsupported(node["uidMappings"], "idmapped mounts are not supported by cask yet");
-  Unsupported(node["gidMappings"], "idmapped mounts are not supported by cask yet");
-  for (const std::string& option : mount.options) {
-    if (option == "idmap" || option == "ridmap") {
-      node["options"].Fail("\"" + option + "\": idmapped mounts are not supported by cask yet");
-    }
-  }
+  mount.uid_mappings = ReadIdMappings(node["uidMappings"]);
+  mount.gid_mappings = ReadIdMappings(node["gidMappings"]);
   return mount;
 }
 

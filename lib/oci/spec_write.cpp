@@ -263,6 +263,8 @@ std::string WriteSpec(const Config& config) {
     PutIf(mount, "type", m.type);
     PutIf(mount, "source", m.source);
     PutIf(mount, "options", m.options);
+    if (!m.uid_mappings.empty()) mount["uidMappings"] = IdMappings(m.uid_mappings);
+    if (!m.gid_mappings.empty()) mount["gidMappings"] = IdMappings(m.gid_mappings);
     mounts.push_back(mount);
   }
   out["mounts"] = mounts;

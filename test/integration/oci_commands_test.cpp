@@ -285,3 +285,62 @@ TEST_CASE("cask hooks: the env when unset, a timeout, and poststop's failure as 
   CHECK(timed_out.code == 1);
   CHECK(timed_out.err.find("/bin/sleep timed out") != std::string::npos);
 }
+
+TEST_CASE("cask: idmapped binds show a source's owners through their mapping", "[oci]") {
+  char dir[] = "/tmp/cask-idmap-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  const std::string source = dir;
+  REQUIRE(chmod(dir, 0755) == 0);  // the user namespace's root is "others" here
+  std::ofstream(source + "/by-root") << "r";
+  std::ofstream(source + "/by-alice") << "a";
+  REQUIRE(chown((source + "/by-alice").c_str(), 1000, 1000) == 0);
+  const std::string stat = "stat -c %u:%g /m/by-root /m/by-alice";
+  {
+    // Without a user namespace of its own: ids 0..1000 of the source show as 2000..3000.
+    Bundle b(R"({"process": {"args": ["/bin/sh", "-c", "stat -c %u:%g /m/by-root /m/by-alice"]}})");
+    auto spec = nlohmann::json::parse(cask::test::ReadFile(b.Dir() + "/config.json"));
+    spec["mounts"].push_back({{"destination", "/m"}, {"type", "bind"}, {"source", source},
+                              {"options", {"rbind", "idmap"}},
+                              {"uidMappings", {{{"containerID", 0}, {"hostID", 2000}, {"size", 1001}}}},
+                              {"gidMappings", {{{"containerID", 0}, {"hostID", 2000}, {"size", 1001}}}}});
+    std::ofstream(b.Dir() + "/config.json") << spec.dump();
+    auto run = b.Run({"run", NewId("idmap")});
+    INFO(run.err);
+    CHECK(run.code == 0);
+    CHECK(run.out == "2000:2000\n3000:3000\n");
+  }
+  {
+    // In a user namespace, "idmap" alone takes the container's mappings: the source's
+    // root is the container's root, where a plain bind shows nobody.
+    Bundle b(R"({"process": {"args": ["/bin/sh", "-c", "stat -c %u:%g /m/by-root /m/by-alice /plain/by-root"]},
+                 "linux": {"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}],
+                           "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]}})");
+    auto spec = nlohmann::json::parse(cask::test::ReadFile(b.Dir() + "/config.json"));
+    spec["linux"]["namespaces"].push_back({{"type", "user"}});
+    spec["mounts"].push_back(
+        {{"destination", "/m"}, {"type", "bind"}, {"source", source}, {"options", {"rbind", "idmap"}}});
+    spec["mounts"].push_back({{"destination", "/plain"}, {"type", "bind"}, {"source", source}, {"options", {"rbind"}}});
+    std::ofstream(b.Dir() + "/config.json") << spec.dump();
+    // The container's root may not make them in the host's rootfs.
+    std::filesystem::create_directory(b.Rootfs() + "/m");
+    std::filesystem::create_directory(b.Rootfs() + "/plain");
+    auto run = b.Run({"run", NewId("idmap")});
+    INFO(run.err);
+    CHECK(run.code == 0);
+    CHECK(run.out == "0:0\n1000:1000\n65534:65534\n");
+  }
+  {
+    // A source that is not there fails the create, naming it, and leaves nothing.
+    Bundle b;
+    auto spec = nlohmann::json::parse(cask::test::ReadFile(b.Dir() + "/config.json"));
+    spec["mounts"].push_back({{"destination", "/m"}, {"type", "bind"}, {"source", source + "/none"},
+                              {"options", {"rbind", "idmap"}},
+                              {"uidMappings", {{{"containerID", 0}, {"hostID", 2000}, {"size", 1}}}},
+                              {"gidMappings", {{{"containerID", 0}, {"hostID", 2000}, {"size", 1}}}}});
+    std::ofstream(b.Dir() + "/config.json") << spec.dump();
+    auto run = b.Run({"run", NewId("idmap")});
+    CHECK(run.code == 1);
+    CHECK(run.err.find("idmapped bind " + source + "/none on /m: no such file or directory") != std::string::npos);
+  }
+  std::filesystem::remove_all(source);
+}

@@ -13,7 +13,9 @@ constexpr const char* kFullJson = R"({
   "rootfs_propagation": "rslave",
   "mounts": [
     {"source": "/data", "destination": "/data", "type": "none",
-     "options": ["rbind", "ro", "rprivate"]}
+     "options": ["rbind", "ro", "rprivate", "ridmap"],
+     "uid_mappings": [{"container_id": 0, "host_id": 2000, "size": 100}],
+     "gid_mappings": [{"container_id": 0, "host_id": 3000, "size": 100}]}
   ],
   "namespaces": [
     {"type": "mount"}, {"type": "uts"}, {"type": "ipc"}, {"type": "pid"},

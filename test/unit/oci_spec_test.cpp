@@ -189,8 +189,6 @@ TEST_CASE("config.json: what cask cannot honour is refused by its JSON path", "[
       {R"({"linux": {"mountLabel": "system_u:object_r:container_file_t:s0"}})", "linux.mountLabel"},
       {R"({"process": {"apparmorProfile": "docker-default"}})", "process.apparmorProfile"},
       {R"({"process": {"selinuxLabel": "system_u:system_r:container_t:s0"}})", "process.selinuxLabel"},
-      {R"({"mounts": [{"destination": "/m", "source": "/m", "uidMappings": []}]})", "mounts[0].uidMappings"},
-      {R"({"mounts": [{"destination": "/m", "source": "/m", "options": ["idmap"]}]})", "mounts[0].options"},
   };
   for (const auto& [patch, path] : cases) {
     INFO(patch);
@@ -249,6 +247,36 @@ TEST_CASE("config.json: scheduler, ioPriority and personality map, and are valid
        "process.io_priority.priority: must be between 0 and 7"},
       {R"({"linux": {"personality": {"domain": "LINUX64"}}})",
        "personality.domain: unknown domain \"LINUX64\" (LINUX or LINUX32)"},
+  };
+  for (const auto& [patch, message] : bad) {
+    INFO(patch);
+    std::vector<std::string> problems;
+    for (const auto& problem : cask::oci::ParseSpec(Patched(patch), "/b").Problems()) problems.push_back(problem.what());
+    CHECK(std::count(problems.begin(), problems.end(), message) == 1);
+  }
+}
+
+TEST_CASE("config.json: idmapped mounts map, and are validated", "[oci]") {
+  const cask::Config config = cask::oci::ParseSpec(
+      Patched(R"({"mounts": [{"destination": "/m", "source": "/srv", "type": "bind", "options": ["rbind", "ridmap"],
+                              "uidMappings": [{"containerID": 0, "hostID": 2000, "size": 10}],
+                              "gidMappings": [{"containerID": 0, "hostID": 3000, "size": 10}]}]})"),
+      "/b");
+  REQUIRE(config.mounts.size() == 1);
+  CHECK(config.mounts[0].uid_mappings == std::vector<cask::IdMapping>{{0, 2000, 10}});
+  CHECK(config.mounts[0].gid_mappings == std::vector<cask::IdMapping>{{0, 3000, 10}});
+  CHECK(cask::ParseMountOptions(config.mounts[0].options).recursive_idmap);
+  CHECK(cask::oci::ParseSpec(cask::oci::WriteSpec(config), "/b") == config);
+
+  const std::pair<const char*, const char*> bad[] = {
+      {R"({"mounts": [{"destination": "/m", "source": "/srv", "type": "bind", "options": ["rbind"],
+                      "uidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]}]})",
+       "mounts[0].uid_mappings: mappings need the idmap or ridmap option"},
+      {R"({"mounts": [{"destination": "/m", "source": "tmpfs", "type": "tmpfs", "options": ["idmap"]}]})",
+       "mounts[0].options: idmap and ridmap are for bind mounts"},
+      {R"({"mounts": [{"destination": "/m", "source": "/srv", "type": "bind", "options": ["rbind", "idmap"]}],
+           "linux": {"uidMappings": null}})",
+       "mounts[0].uid_mappings: an idmapped mount needs mappings: its own, or the user namespace's"},
   };
   for (const auto& [patch, message] : bad) {
     INFO(patch);

@@ -37,6 +37,10 @@ unique_fd CloneMount(int dirfd, const std::string& path, bool recursive);
 // mount_setattr on the mount at `mnt_fd`.
 int SetMountAttr(int mnt_fd, const MountAttr& attr, bool recursive);
 
+// Makes the detached mount `mnt_fd` idmapped through the user namespace `userns_fd`
+// (with its submounts when `recursive`).
+int SetIdmap(int mnt_fd, int userns_fd, bool recursive);
+
 // Sets MS_SHARED / MS_SLAVE / MS_PRIVATE / MS_UNBINDABLE; MS_REC makes it recursive.
 int SetPropagation(int mnt_fd, unsigned long propagation);
 

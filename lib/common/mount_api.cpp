@@ -1,4 +1,4 @@
-#include "init/mount_api.hpp"
+#include "common/mount_api.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -112,6 +112,13 @@ int SetMountAttr(int mnt_fd, const MountAttr& attr, bool recursive) {
   mount_attr a{};
   a.attr_set = attr.set;
   a.attr_clr = attr.clear;
+  return mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a));
+}
+
+int SetIdmap(int mnt_fd, int userns_fd, bool recursive) {
+  mount_attr a{};
+  a.attr_set = MOUNT_ATTR_IDMAP;
+  a.userns_fd = static_cast<uint64_t>(userns_fd);
   return mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a));
 }
 
