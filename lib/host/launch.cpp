@@ -193,7 +193,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
       }
       case MessageType::kNeedSetup:
         if (request.setup) request.setup(child->pid);
-        send([&] { channel.Send(MessageType::kSetupDone, {{"pid", child->pid}}); });
+        send([&] { channel.Send(MessageType::kSetupDone); });
         if (request.setting_up) request.setting_up(child->pid);
         break;
       case MessageType::kLog:

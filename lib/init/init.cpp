@@ -62,11 +62,12 @@ void SetUser(const ExecUser& user) {
   }
 }
 
-// The container-wide part: runs once, in create mode. `pid` is init's as the host sees it.
-void SetUpContainer(const Bootstrap& b, bool in_user_namespace, pid_t pid, std::vector<unique_fd> idmapped_trees) {
+// The container-wide part: runs once, in create mode.
+void SetUpContainer(const Bootstrap& b, bool in_user_namespace, std::vector<unique_fd> idmapped_trees) {
   const Config& config = b.config;
   const auto create_container_hooks = [&] {
-    RunHooks(config.hooks.create_container, HookState(b.id, "creating", pid, config), "create_container");
+    // Hooks in the container's namespaces get its pid as the container sees it (runtime-spec).
+    RunHooks(config.hooks.create_container, HookState(b.id, "creating", getpid(), config), "create_container");
   };
   // SetupRootfs applies the sysctls itself, before /proc/sys turns read-only.
   if (config.HasNamespace(NamespaceType::kMount)) {
@@ -142,8 +143,6 @@ void WaitAtFifo(const unique_fd& fifo) {
   channel.Send(MessageType::kNeedSetup);
   auto done = channel.Receive();
   if (!done || done->type != MessageType::kSetupDone) ThrowStep("bootstrap", "host went away", EPIPE);
-  // Hooks see the pid as the host knows it.
-  const pid_t host_pid = done->payload.at("pid").get<pid_t>();
   EnterCgroupNamespace(b);
 
   const Config& config = b.config;
@@ -152,7 +151,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   if (in_user_namespace && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
     ThrowErrno("user", "become root of the user namespace");
   }
-  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, host_pid, std::move(idmapped_trees));
+  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, std::move(idmapped_trees));
 
   ApplyRlimits(Or(process.rlimits, config.rlimits));
   if (auto adj = process.oom_score_adj ? process.oom_score_adj : config.oom_score_adj) {
@@ -202,7 +201,7 @@ void WaitAtFifo(const unique_fd& fifo) {
   if (b.mode == Bootstrap::Mode::kCreate) {
     // startContainer hooks without an env get the payload's, as under runc's init.
     environ = envp.data();
-    RunHooks(config.hooks.start_container, HookState(b.id, "created", host_pid, config), "start_container");
+    RunHooks(config.hooks.start_container, HookState(b.id, "created", getpid(), config), "start_container");
   }
   ArrangeExtraFds(b.extra_fds);
   if (seccomp && no_new_privileges) LoadSeccomp(*seccomp);  // last: only execve follows

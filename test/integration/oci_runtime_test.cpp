@@ -371,6 +371,7 @@ TEST_CASE("cask: hooks run where and when the runtime-spec says, with the state 
   const auto create_container = lines(ReadFile(b.Dir() + "/hook-createContainer"));
   REQUIRE(create_container.size() == 3);
   CHECK(create_container[1] == container_mnt);
+  CHECK(nlohmann::json::parse(create_container[2])["pid"] == 1);  // as the container sees it
   CHECK(!std::filesystem::exists(b.Rootfs() + "/hook-startContainer"));
   CHECK(!std::filesystem::exists(b.Dir() + "/hook-poststart"));
 
@@ -379,6 +380,7 @@ TEST_CASE("cask: hooks run where and when the runtime-spec says, with the state 
   REQUIRE(start_container.size() == 3);
   CHECK(start_container[1] == container_mnt);
   CHECK(nlohmann::json::parse(start_container[2])["status"] == "created");
+  CHECK(nlohmann::json::parse(start_container[2])["pid"] == 1);
   const auto poststart = lines(ReadFile(b.Dir() + "/hook-poststart"));
   REQUIRE(poststart.size() == 3);
   CHECK(nlohmann::json::parse(poststart[2])["status"] == "running");
