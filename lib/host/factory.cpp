@@ -32,20 +32,6 @@
 namespace cask {
 namespace {
 
-void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappings,
-                const std::string& context) {
-  std::string text;
-  for (const auto& m : mappings) {
-    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
-            std::to_string(m.size) + "\n";
-  }
-  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
-  unique_fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    throw Error(errno, context + ": write " + file);
-  }
-}
-
 // Namespaces the host makes at clone time when nothing is joined. Init always unshares
 // two itself: time, whose offsets must be written before anything enters it, and
 // cgroup, which must be made after init is placed in its cgroup so that it is the root.

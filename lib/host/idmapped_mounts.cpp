@@ -10,21 +10,10 @@
 #include <unistd.h>
 
 #include "common/mount_api.hpp"
+#include "host/proc.hpp"
 
 namespace cask {
 namespace {
-
-void WriteMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappings, const std::string& context) {
-  std::string text;
-  for (const auto& m : mappings) {
-    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
-  }
-  const std::string path = "/proc/" + std::to_string(pid) + "/" + file;
-  unique_fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    throw Error(errno, context + ": write the idmapped mount's " + file);
-  }
-}
 
 // A user namespace with these mappings, held by its fd: a child is made in it, mapped,
 // and let go. The child only waits on a pipe, so a multi-threaded host may clone it.
@@ -51,8 +40,8 @@ unique_fd UserNamespace(const std::vector<IdMapping>& uids, const std::vector<Id
       }
     }
   } reaper{pid, release};
-  WriteMap(pid, "uid_map", uids, context);
-  WriteMap(pid, "gid_map", gids, context);
+  WriteIdMap(pid, "uid_map", uids, context);
+  WriteIdMap(pid, "gid_map", gids, context);
   unique_fd userns(open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
   if (!userns) throw Error(errno, context + ": open the idmapped mount's user namespace");
   return userns;

@@ -1,5 +1,10 @@
 #include "host/proc.hpp"
 
+#include <cask/error.hpp>
+#include <cask/unique_fd.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <charconv>
 
 #include "common/text.hpp"
@@ -18,6 +23,20 @@ uint64_t ProcessStartTime(pid_t pid) {
   uint64_t start = 0;
   std::from_chars(fields[19].data(), fields[19].data() + fields[19].size(), start);
   return start;
+}
+
+void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappings,
+                const std::string& context) {
+  std::string text;
+  for (const auto& m : mappings) {
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
+            std::to_string(m.size) + "\n";
+  }
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  unique_fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    throw Error(errno, context + ": write " + file);
+  }
 }
 
 }  // namespace cask

@@ -1,10 +1,12 @@
-// Reading /proc about a process on the host.
+// /proc about a process on the host: reading it, and writing its id maps.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <cask/config.hpp>
 #include <string>
+#include <vector>
 
 namespace cask {
 
@@ -16,5 +18,9 @@ uint64_t ProcessStartTime(pid_t pid);
 inline bool IsSameLiveProcess(pid_t pid, uint64_t start_time) {
   return pid > 0 && start_time != 0 && ProcessStartTime(pid) == start_time;
 }
+
+// Writes /proc/<pid>/<file> ("uid_map" or "gid_map") from `mappings`; throws
+// cask::Error "<context>: write <file>".
+void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappings, const std::string& context);
 
 }  // namespace cask
