@@ -9,6 +9,7 @@
 #include <charconv>
 #include <chrono>
 #include <thread>
+#include <fmt/format.h>
 
 #include "cask/error.hpp"
 #include "cask/unique_fd.hpp"
@@ -37,17 +38,19 @@ void WriteFile(const std::string& path, const std::string& value) {
   do {
     n = write(fd.get(), value.data(), value.size());
   } while (n < 0 && errno == EINTR);
-  if (n < 0) throw Error(errno, "write \"" + value + "\" to " + path);
+  if (n < 0) throw Error(errno, fmt::format("write \"{}\" to {}", value, path));
 }
 
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
 std::string UserFile(const std::string& dir, const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
-    throw Error(EINVAL, "cgroup file name \"" + name + "\" is not a file in " + dir);
+    throw Error(EINVAL, fmt::format("cgroup file name \"{}\" is not a file in {}", name, dir));
   }
   return dir + "/" + name;
 }
+
+std::string DeviceKey(int64_t major, int64_t minor) { return fmt::format("{}:{}", major, minor); }
 
 // The leaf first: its parents exist nearly always, and the walk up is for when not.
 std::vector<std::string> MakeDirs(const std::string& dir) {

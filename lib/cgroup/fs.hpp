@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ bool Exists(const std::string& path);
 // `dir`/`name` for a file name given by the user (Resources::unified); refuses names
 // that would leave `dir`.
 std::string UserFile(const std::string& dir, const std::string& name);
+
+// A device as the io and blkio files name it: "8:0".
+std::string DeviceKey(int64_t major, int64_t minor);
 
 // mkdir -p; returns the directories it made, outermost first (`dir` last, if it is new).
 std::vector<std::string> MakeDirs(const std::string& dir);

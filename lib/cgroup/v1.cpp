@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 
 #include <algorithm>
+#include <fmt/format.h>
 
 #include "cask/error.hpp"
 #include "cgroup/freezer.hpp"
@@ -154,8 +155,7 @@ unique_fd V1Manager::OomEventFd() {
   std::string control = dir + "/memory.oom_control";
   unique_fd oom(open(control.c_str(), O_RDONLY | O_CLOEXEC));
   if (!oom) throw Error(errno, "open " + control);
-  WriteFile(dir + "/cgroup.event_control",
-            std::to_string(event.get()) + " " + std::to_string(oom.get()));
+  WriteFile(dir + "/cgroup.event_control", fmt::format("{} {}", event.get(), oom.get()));
   return event;
 }
 

@@ -1,4 +1,6 @@
 // Resources on cgroup v1: one file per setting in the controller's hierarchy.
+#include <fmt/format.h>
+
 #include "cask/error.hpp"
 #include "cgroup/fs.hpp"
 #include "cgroup/parse.hpp"
@@ -38,8 +40,7 @@ void SetCpu(const std::string& dir, const CpuResources& c) {
     // The kernel clamps shares silently; a value it did not take is an error.
     uint64_t set = ParseSingle(ReadFile(file), file);
     if (set != *c.shares) {
-      throw Error(EINVAL, "write \"" + std::to_string(*c.shares) + "\" to " + file +
-                              ": the kernel set " + std::to_string(set));
+      throw Error(EINVAL, fmt::format("write \"{}\" to {}: the kernel set {}", *c.shares, file, set));
     }
   }
   // Period first: the kernel checks the quota against it.
@@ -51,9 +52,6 @@ void SetCpu(const std::string& dir, const CpuResources& c) {
   }
 }
 
-std::string DeviceKey(int64_t major, int64_t minor) {
-  return std::to_string(major) + ":" + std::to_string(minor);
-}
 
 void SetBlkio(const std::string& dir, const BlockIoResources& b) {
   // Without CFQ the weights live in the BFQ files.
@@ -71,8 +69,7 @@ void SetBlkio(const std::string& dir, const BlockIoResources& b) {
   }
   auto throttle = [&](const std::vector<ThrottleDevice>& devices, const char* file) {
     for (const auto& d : devices) {
-      WriteFile(dir + "/blkio.throttle." + file,
-                DeviceKey(d.major, d.minor) + " " + std::to_string(d.rate));
+      WriteFile(dir + "/blkio.throttle." + file, fmt::format("{} {}", DeviceKey(d.major, d.minor), d.rate));
     }
   };
   throttle(b.throttle_read_bps_device, "read_bps_device");

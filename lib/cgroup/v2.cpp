@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <fmt/format.h>
 
 #include "cask/error.hpp"
 #include "cgroup/freezer.hpp"
@@ -45,7 +46,7 @@ void RefuseBusy(const std::string& dir, bool frozen) {
 void KillEach(const std::vector<pid_t>& pids) {
   for (pid_t pid : pids) {
     if (kill(pid, SIGKILL) != 0 && errno != ESRCH) {
-      throw Error(errno, "kill " + std::to_string(pid));
+      throw Error(errno, fmt::format("kill {}", pid));
     }
   }
 }

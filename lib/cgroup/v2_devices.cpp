@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstddef>
+#include <fmt/format.h>
 
 #include "cask/error.hpp"
 
@@ -34,7 +35,7 @@ uint32_t AccessBits(const std::string& access, const std::string& at) {
 // A number the program compares as a 32-bit immediate; -1 is the wildcard.
 int64_t DeviceNumber(int64_t n, const std::string& at) {
   if (n < -1 || n > INT32_MAX)
-    throw Error(EINVAL, at + ": " + std::to_string(n) + " is out of range");
+    throw Error(EINVAL, fmt::format("{}: {} is out of range", at, n));
   return n;
 }
 
@@ -96,7 +97,7 @@ DeviceFilter ReduceDeviceRules(const std::vector<DeviceRule>& rules) {
   DeviceFilter filter;
   for (size_t i = 0; i < rules.size(); ++i) {
     const DeviceRule& rule = rules[i];
-    std::string at = "devices[" + std::to_string(i) + "]";
+    std::string at = fmt::format("devices[{}]", i);
     if (rule.type == 'a') {
       filter = DeviceFilter{.default_allow = rule.allow, .exceptions = {}};
       continue;

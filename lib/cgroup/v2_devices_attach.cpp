@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fmt/format.h>
 
 #include "cask/error.hpp"
 #include "cask/unique_fd.hpp"
@@ -97,16 +98,14 @@ void AttachDeviceProgram(const std::string& dir, const std::vector<bpf_insn>& pr
     by_id.prog_id = id;
     unique_fd old_prog(Bpf(BPF_PROG_GET_FD_BY_ID, by_id));
     if (!old_prog && errno == ENOENT) continue;  // detached meanwhile
-    if (!old_prog)
-      throw Error(errno, "devices of cgroup " + dir + ": open program " + std::to_string(id));
+    if (!old_prog) throw Error(errno, fmt::format("devices of cgroup {}: open program {}", dir, id));
     if (std::strncmp(Info(old_prog.get()).name, kProgramName, BPF_OBJ_NAME_LEN) != 0) continue;
     bpf_attr detach{};  // no flags: kernels before 6.6 refuse any
     detach.target_fd = attr.target_fd;
     detach.attach_bpf_fd = static_cast<uint32_t>(old_prog.get());
     detach.attach_type = BPF_CGROUP_DEVICE;
     if (Bpf(BPF_PROG_DETACH, detach) != 0 && errno != ENOENT) {
-      throw Error(errno, "devices of cgroup " + dir + ": detach the old device program " +
-                             std::to_string(id));
+      throw Error(errno, fmt::format("devices of cgroup {}: detach the old device program {}", dir, id));
     }
   }
   // The attached program lives as long as the cgroup holds it; our fd may go.

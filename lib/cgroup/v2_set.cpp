@@ -54,9 +54,6 @@ void SetCpu(const std::string& dir, const CpuResources& c) {
   if (!c.mems.empty()) WriteFile(dir + "/cpuset.mems", c.mems);
 }
 
-std::string DeviceKey(int64_t major, int64_t minor) {
-  return std::to_string(major) + ":" + std::to_string(minor);
-}
 
 void SetIo(const std::string& dir, const BlockIoResources& b) {
   if (b.leaf_weight) throw Error(ENOTSUP, "blkio leaf_weight: no such setting on cgroup v2");

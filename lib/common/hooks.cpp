@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,11 +18,35 @@
 namespace cask {
 namespace {
 
-std::vector<char*> CStrings(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
+// What a hook wrote to one of its streams, for its error as runc gives it. A memfd,
+// not a pipe: nothing has to drain it while the hook runs, and a hook that leaves a
+// child holding it does not keep us waiting for EOF.
+unique_fd OutputFile(const std::string& what) {
+  unique_fd fd(memfd_create("cask-hook-output", MFD_CLOEXEC));
+  if (!fd) ThrowErrno("hooks", what + ": memfd_create");
+  return fd;
+}
+
+// The first 4 KiB that the hook wrote on `fd`, without a last newline: enough to say
+// why it failed without putting a chatty hook's whole log into one error line.
+std::string OutputText(const unique_fd& fd) {
+  constexpr size_t kMax = 4096;
+  std::string text(kMax + 1, '\0');
+  ssize_t n = pread(fd.get(), text.data(), text.size(), 0);
+  text.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  if (text.size() > kMax) text.replace(kMax, std::string::npos, "...");
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+// ", stdout: ..., stderr: ..." for the streams that the hook wrote something on.
+std::string OutputSuffix(const unique_fd& out, const unique_fd& err) {
+  std::string suffix;
+  for (auto [name, fd] : {std::pair{"stdout", &out}, std::pair{"stderr", &err}}) {
+    std::string text = OutputText(*fd);
+    if (!text.empty()) suffix += std::string(", ") + name + ": " + text;
+  }
+  return suffix;
 }
 
 void RunHook(const Hook& hook, const std::string& input, const std::string& what) {
@@ -32,7 +57,10 @@ void RunHook(const Hook& hook, const std::string& input, const std::string& what
   unique_fd read_end(fds[0]), write_end(fds[1]);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  unique_fd out = OutputFile(what), err_out = OutputFile(what);
   posix_spawn_file_actions_adddup2(&actions, read_end.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, out.get(), 1);
+  posix_spawn_file_actions_adddup2(&actions, err_out.get(), 2);
   std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
   auto argv = CStrings(args);
   auto envp = CStrings(hook.env);
@@ -59,9 +87,12 @@ void RunHook(const Hook& hook, const std::string& input, const std::string& what
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (ready == 0) ThrowStep("hooks", what + ": " + hook.path + " timed out", ETIMEDOUT);
+  if (ready == 0) {
+    ThrowStep("hooks", what + ": " + hook.path + " ran past its timeout of " + std::to_string(*hook.timeout) + "s" +
+                           OutputSuffix(out, err_out));
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    ThrowStep("hooks", what + ": " + hook.path + " " + DescribeWaitStatus(status));
+    ThrowStep("hooks", what + ": " + hook.path + " " + DescribeWaitStatus(status) + OutputSuffix(out, err_out));
   }
 }
 

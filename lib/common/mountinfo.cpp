@@ -1,9 +1,8 @@
 #include "common/mountinfo.hpp"
 
 #include <cerrno>
-#include <stdexcept>
-#include <system_error>
 
+#include "common/step_error.hpp"
 #include "common/text.hpp"
 
 namespace cask {
@@ -61,14 +60,14 @@ std::vector<MountInfo> ParseMountInfo(std::string_view text) {
     size_t dash = 6;
     while (dash < f.size() && f[dash] != "-") ++dash;
     if (dash + 2 >= f.size()) {
-      throw std::runtime_error("malformed mountinfo line: " + std::string(line));
+      ThrowStep("mountinfo", "malformed mountinfo line: " + std::string(line));
     }
     MountInfo m;
     m.id = std::stoi(std::string(f[0]));
     m.parent_id = std::stoi(std::string(f[1]));
     size_t colon = f[2].find(':');
     if (colon == std::string_view::npos) {
-      throw std::runtime_error("malformed mountinfo device: " + std::string(line));
+      ThrowStep("mountinfo", "malformed mountinfo device: " + std::string(line));
     }
     m.major = static_cast<unsigned>(std::stoul(std::string(f[2].substr(0, colon))));
     m.minor = static_cast<unsigned>(std::stoul(std::string(f[2].substr(colon + 1))));
@@ -89,7 +88,7 @@ std::vector<MountInfo> ParseMountInfo(std::string_view text) {
 
 std::vector<MountInfo> ReadMountInfo(const std::string& path) {
   std::string text;
-  if (!ReadWholeFile(path, text)) throw std::system_error(errno, std::generic_category(), "read " + path);
+  if (!ReadWholeFile(path, text)) ThrowErrno("mountinfo", "read " + path);
   return ParseMountInfo(text);
 }
 

@@ -25,10 +25,10 @@ struct MountInfo {
   bool HasOption(std::string_view option) const;
 };
 
-// Parses mountinfo text; throws std::runtime_error on a malformed line.
+// Parses mountinfo text; throws a StepError (step "mountinfo") on a malformed line.
 std::vector<MountInfo> ParseMountInfo(std::string_view text);
 
-// Reads and parses /proc/self/mountinfo (throws std::system_error when unreadable).
+// Reads and parses /proc/self/mountinfo (throws a StepError when unreadable).
 std::vector<MountInfo> ReadMountInfo(const std::string& path = "/proc/self/mountinfo");
 
 }  // namespace cask

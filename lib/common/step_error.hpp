@@ -1,25 +1,33 @@
-// A failure inside init: the step that failed, its errno and what it was doing.
-// Init sends it to the host, where it becomes a cask::Error naming the step.
+// A failure of one step, in init or on the host side (hooks, networks, seccomp): the
+// step, its errno and what it was doing. Init sends it to the host over the sync
+// socket; host code puts its context in front with Error(context, e).
 #pragma once
 
 #include <cask/error.hpp>
 
 #include <cerrno>
-#include <stdexcept>
 #include <string>
 
 namespace cask {
 
-class StepError : public std::runtime_error {
+// A cask::Error that also names its step. what() is the host's reading ("mount proc on
+// /proc: Operation not permitted"); message() is the text without the errno's words,
+// which init sends to the host with the errno beside it.
+class StepError : public Error {
  public:
   // `what` says what was being done: "mount proc on /proc".
   StepError(std::string step, int err, const std::string& what)
-      : std::runtime_error(what), step_(std::move(step)), errno_(err) {}
+      : Error(err != 0 ? Error(err, what) : Error(Errc::kInitFailed, what)),
+        step_(std::move(step)),
+        message_(what),
+        errno_(err) {}
   const std::string& step() const { return step_; }
+  const std::string& message() const { return message_; }
   int error() const { return errno_; }
 
  private:
   std::string step_;
+  std::string message_;
   int errno_;
 };
 
@@ -31,12 +39,6 @@ class StepError : public std::runtime_error {
 // Throws a StepError with no errno (a logic failure such as "not a directory").
 [[noreturn]] inline void ThrowStep(const std::string& step, const std::string& what, int err = 0) {
   throw StepError(step, err, what);
-}
-
-// The host's view of a StepError raised on the host side (hooks, network setup).
-inline Error ToError(const StepError& e, const std::string& context) {
-  const std::string message = context + ": " + e.what();
-  return e.error() != 0 ? Error(e.error(), message) : Error(Errc::kInitFailed, message);
 }
 
 }  // namespace cask

@@ -1,10 +1,11 @@
 #include "common/sync.hpp"
 
+#include "common/step_error.hpp"
+
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
-#include <system_error>
 
 namespace cask {
 namespace {
@@ -16,15 +17,11 @@ struct Header {
 
 constexpr size_t kMaxFds = 64;  // the fifo, a seccomp program, idmapped trees
 
-[[noreturn]] void ThrowSystem(const char* what) {
-  throw std::system_error(errno, std::generic_category(), what);
-}
-
 }  // namespace
 
 std::pair<unique_fd, unique_fd> SocketPair() {
   int fds[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) ThrowSystem("socketpair");
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) ThrowErrno("sync", "socketpair");
   return {unique_fd(fds[0]), unique_fd(fds[1])};
 }
 
@@ -38,7 +35,7 @@ void Channel::Send(MessageType type, const nlohmann::json& payload,
   msg.msg_iovlen = 2;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
   if (!fds.empty()) {
-    if (fds.size() > kMaxFds) throw std::system_error(E2BIG, std::generic_category(), "send fds");
+    if (fds.size() > kMaxFds) ThrowStep("sync", "send fds", E2BIG);
     msg.msg_control = control;
     msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
     cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
@@ -51,11 +48,11 @@ void Channel::Send(MessageType type, const nlohmann::json& payload,
   do {
     n = sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) ThrowSystem("send on sync socket");
+  if (n < 0) ThrowErrno("sync", "send on sync socket");
 }
 
 void Channel::OpenGate() const {
-  if (send(fd_.get(), "g", 1, MSG_NOSIGNAL) != 1) ThrowSystem("open the spawn gate");
+  if (send(fd_.get(), "g", 1, MSG_NOSIGNAL) != 1) ThrowErrno("sync", "open the spawn gate");
 }
 
 std::optional<Message> Channel::Receive() const {
@@ -65,10 +62,10 @@ std::optional<Message> Channel::Receive() const {
   do {
     n = recv(fd_.get(), &header, sizeof(header), MSG_PEEK | MSG_TRUNC);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) ThrowSystem("receive on sync socket");
+  if (n < 0) ThrowErrno("sync", "receive on sync socket");
   if (n == 0) return std::nullopt;
   if (static_cast<size_t>(n) < sizeof(header)) {
-    throw std::system_error(EPROTO, std::generic_category(), "short message on sync socket");
+    ThrowStep("sync", "short message on sync socket", EPROTO);
   }
   std::string body(header.length, '\0');
   iovec iov[2] = {{&header, sizeof(header)}, {body.data(), body.size()}};
@@ -81,7 +78,7 @@ std::optional<Message> Channel::Receive() const {
   do {
     n = recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) ThrowSystem("receive on sync socket");
+  if (n < 0) ThrowErrno("sync", "receive on sync socket");
   Message out;
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
@@ -93,7 +90,7 @@ std::optional<Message> Channel::Receive() const {
     }
   }
   if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
-    throw std::system_error(EPROTO, std::generic_category(), "truncated message on sync socket");
+    ThrowStep("sync", "truncated message on sync socket", EPROTO);
   }
   out.type = static_cast<MessageType>(header.type);
   if (!body.empty()) out.payload = nlohmann::json::parse(body);

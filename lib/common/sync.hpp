@@ -34,7 +34,7 @@ struct Message {
 class Channel {
  public:
   explicit Channel(unique_fd fd) : fd_(std::move(fd)) {}
-  // Sends a message; errors are thrown as std::system_error.
+  // Sends a message; errors are thrown as StepErrors (step "sync") with their errno.
   void Send(MessageType type, const nlohmann::json& payload = nullptr,
             const std::vector<int>& fds = {}) const;
   // Lets a spawned child that waits at its gate (SpawnRequest::gate) go on to exec.

@@ -45,4 +45,11 @@ std::string DescribeWaitStatus(int status) {
   return "exited with status " + std::to_string(WEXITSTATUS(status));
 }
 
+std::vector<char*> CStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
 }  // namespace cask

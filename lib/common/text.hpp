@@ -21,4 +21,7 @@ std::string DescribeWaitStatus(int status);
 // The lines of `text`, without their newlines; a last line need not end with one.
 std::vector<std::string_view> TextLines(std::string_view text);
 
+// `strings` as execve takes them: pointers into `strings`, then a null.
+std::vector<char*> CStrings(const std::vector<std::string>& strings);
+
 }  // namespace cask

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fmt/format.h>
 
 #include "cgroup/manager.hpp"
 #include "common/hooks.hpp"
@@ -92,7 +93,7 @@ void Container::Signal(int signal, bool all) {
   if (state.status == Status::kStopped) throw Error(Errc::kBadState, context + ": the container is stopped");
   if (all) {
     for (pid_t pid : Processes()) {
-      if (kill(pid, signal) != 0 && errno != ESRCH) throw Error(errno, context + ": kill " + std::to_string(pid));
+      if (kill(pid, signal) != 0 && errno != ESRCH) throw Error(errno, fmt::format("{}: kill {}", context, pid));
     }
   } else {
     unique_fd pidfd = OpenInit(state);

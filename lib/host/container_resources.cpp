@@ -60,7 +60,7 @@ cask::Stats Container::Stats() const {
     } catch (const StepError& e) {
       // Init is dying or dead (an exiting process has no namespaces before it is a
       // zombie): its network namespace went with it, and so did the counters.
-      if (!own || e.error() != ENOENT) throw ToError(e, Quoted("stats", id_));
+      if (!own || e.error() != ENOENT) throw Error(Quoted("stats", id_), e);
     }
   }
   return stats;

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <fmt/format.h>
 
 #include "cgroup/manager.hpp"
 #include "host/cgroup_resources.hpp"
@@ -162,7 +163,7 @@ std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp&
     // Compiled outside the lock: two threads may both compile a new profile, once.
     program = CompileSeccomp(profile);
     mkdir(dir.c_str(), 0700);
-    const std::string tmp = file + "." + std::to_string(getpid()) + ".tmp";
+    const std::string tmp = fmt::format("{}.{}.tmp", file, getpid());
     std::ofstream(tmp) << nlohmann::json{{"profile", key}, {"program", ToJson(*program)}}.dump();
     if (rename(tmp.c_str(), file.c_str()) != 0) unlink(tmp.c_str());  // a cache: best effort
   }
@@ -281,13 +282,13 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
     cgroup->Apply(pid);
     for (const auto& network : config.networks) {
       if (network.type != "veth") continue;
-      std::string netns = "/proc/" + std::to_string(pid) + "/ns/net";
+      std::string netns = fmt::format("/proc/{}/ns/net", pid);
       unique_fd netns_fd(open(netns.c_str(), O_RDONLY | O_CLOEXEC));
       if (!netns_fd) throw Error(errno, context + ": open " + netns);
       try {
         net::CreateVeth(network, netns_fd.get());
       } catch (const StepError& e) {
-        throw ToError(e, context + ": network " + network.name);
+        throw Error(context + ": network " + network.name, e);
       }
       undo.Add([network] { net::DeleteLink(network.host_name, network.host_netns); });
     }
@@ -297,7 +298,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
       RunHooks(config.hooks.prestart, hook_state, "prestart");
       RunHooks(config.hooks.create_runtime, hook_state, "create_runtime");
     } catch (const StepError& e) {
-      throw ToError(e, context);
+      throw Error(context, e);
     }
   };
   // The state is on disk before init can be ready: a host that dies from here on leaves
@@ -310,7 +311,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
     state.cgroup_paths = cgroup->Paths();
     for (const auto& ns : config.namespaces) {
       state.namespace_paths[std::string(NamespaceName(ns.type))] =
-          ns.path.empty() ? "/proc/" + std::to_string(pid) + "/ns/" + ProcNsName(ns.type) : ns.path;
+          ns.path.empty() ? fmt::format("/proc/{}/ns/{}", pid, ProcNsName(ns.type)) : ns.path;
     }
     WriteState(state);
   };

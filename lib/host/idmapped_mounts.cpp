@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <fmt/format.h>
 
 #include "common/mount_api.hpp"
 #include "host/proc.hpp"
@@ -42,7 +43,7 @@ unique_fd UserNamespace(const std::vector<IdMapping>& uids, const std::vector<Id
   } reaper{pid, release};
   WriteIdMap(pid, "uid_map", uids, context);
   WriteIdMap(pid, "gid_map", gids, context);
-  unique_fd userns(open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+  unique_fd userns(open(fmt::format("/proc/{}/ns/user", pid).c_str(), O_RDONLY | O_CLOEXEC));
   if (!userns) throw Error(errno, context + ": open the idmapped mount's user namespace");
   return userns;
 }

@@ -126,7 +126,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
     try {
       seccomp = factory.CompiledSeccomp(*profile);
     } catch (const StepError& e) {
-      throw ToError(e, context);
+      throw Error(context, e);
     }
     request.bootstrap.seccomp_flags = seccomp->flags;
     profile.reset();  // init gets the program, not the profile
@@ -155,9 +155,9 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   auto send = [&](auto&& action) {
     try {
       action();
-    } catch (const std::system_error& e) {
-      if (e.code().value() == EPIPE || e.code().value() == ECONNRESET) throw init_ended();
-      throw Error(e.code().value(), context + ": send to init");
+    } catch (const StepError& e) {
+      if (e.error() == EPIPE || e.error() == ECONNRESET) throw init_ended();
+      throw Error(context + ": send to init", e);
     }
   };
   if (request.before_exec) {
@@ -174,9 +174,9 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
     std::optional<Message> message;
     try {
       message = channel.Receive();
-    } catch (const std::system_error& e) {
+    } catch (const StepError& e) {
       // An init that died with the bootstrap unread resets the socket: that is its end too.
-      if (e.code().value() != ECONNRESET) throw Error(e.code().value(), context + ": receive from init");
+      if (e.error() != ECONNRESET) throw Error(context + ": receive from init", e);
     }
     if (!message) throw init_ended();
     switch (message->type) {

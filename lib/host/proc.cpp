@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <fmt/format.h>
 
 #include "common/text.hpp"
 
@@ -13,7 +14,7 @@ namespace cask {
 
 uint64_t ProcessStartTime(pid_t pid) {
   std::string stat;
-  if (!ReadWholeFile("/proc/" + std::to_string(pid) + "/stat", stat)) return 0;
+  if (!ReadWholeFile(fmt::format("/proc/{}/stat", pid), stat)) return 0;
   // comm may hold spaces and parentheses: the fields start after the last ')'.
   auto close = stat.rfind(')');
   if (close == std::string::npos || close + 2 > stat.size()) return 0;
@@ -29,10 +30,9 @@ void WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& mappi
                 const std::string& context) {
   std::string text;
   for (const auto& m : mappings) {
-    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
-            std::to_string(m.size) + "\n";
+    text += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
   }
-  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  std::string path = fmt::format("/proc/{}/{}", pid, file);
   unique_fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     throw Error(errno, context + ": write " + file);

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <fmt/format.h>
 
 #include "host/factory_impl.hpp"
 
@@ -15,7 +16,7 @@ ExitStatus ChildRecord::Wait() {
   if (status) return *status;
   siginfo_t info{};
   while (waitid(static_cast<idtype_t>(P_PIDFD), pidfd.get(), &info, WEXITED) != 0) {
-    if (errno != EINTR) throw Error(errno, "wait for process " + std::to_string(pid));
+    if (errno != EINTR) throw Error(errno, fmt::format("wait for process {}", pid));
   }
   status = info.si_code == CLD_EXITED ? ExitStatus{info.si_status, 0} : ExitStatus{0, info.si_status};
   return *status;
@@ -31,14 +32,14 @@ ExitStatus Process::Wait() {
 void Process::Signal(int signal) const {
   if (!child_) throw Error(Errc::kBadState, "signal: the process was never started");
   if (syscall(SYS_pidfd_send_signal, child_->pidfd.get(), signal, nullptr, 0) != 0) {
-    throw Error(errno, "signal process " + std::to_string(child_->pid));
+    throw Error(errno, fmt::format("signal process {}", child_->pid));
   }
 }
 
 void Process::Resize(uint16_t rows, uint16_t cols) const {
   winsize ws{rows, cols, 0, 0};
   if (!console_ || ioctl(console_.get(), TIOCSWINSZ, &ws) != 0) {
-    throw Error(console_ ? errno : ENOTTY, "resize the terminal of process " + std::to_string(Pid()));
+    throw Error(console_ ? errno : ENOTTY, fmt::format("resize the terminal of process {}", Pid()));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fmt/format.h>
 
 #include "common/sync_fd.hpp"
 
@@ -59,7 +60,7 @@ Spawned Spawn(const SpawnRequest& request) {
   std::vector<int> source_fds;
   for (int fd : wanted) {
     unique_fd copy(fcntl(fd, F_DUPFD_CLOEXEC, floor));
-    if (!copy) throw Error(errno, "spawn: duplicate fd " + std::to_string(fd));
+    if (!copy) throw Error(errno, fmt::format("spawn: duplicate fd {}", fd));
     source_fds.push_back(copy.get());
     sources.push_back(std::move(copy));
   }

@@ -100,13 +100,6 @@ void ArrangeExtraFds(int count) {
   if (count > 0 && close(kSyncFd + count) != 0) ThrowErrno("exec", "close extra fd");
 }
 
-std::vector<char*> CStrings(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
 // Blocks until Container::Start opens the exec fifo (from any process), then lets it go.
 void WaitAtFifo(const unique_fd& fifo) {
   std::string path = "/proc/self/fd/" + std::to_string(fifo.get());
@@ -120,39 +113,59 @@ void WaitAtFifo(const unique_fd& fifo) {
   if (write(writer.get(), "0", 1) != 1) ThrowErrno("start", "write exec fifo");
 }
 
-[[noreturn]] void RunInit(Channel& channel) {
+// The bootstrap and the fds that came with it, in the order Launch sends them: the
+// exec fifo (create), the seccomp program, the idmapped trees.
+struct Received {
+  Bootstrap bootstrap;
+  unique_fd fifo;
+  std::optional<SeccompProgram> seccomp;
+  std::vector<unique_fd> idmapped_trees;
+};
+
+Received ReceiveBootstrap(Channel& channel) {
   auto message = channel.Receive();
   if (!message || message->type != MessageType::kBootstrap) {
     ThrowStep("bootstrap", "expected the bootstrap message", EPROTO);
   }
-  Bootstrap b = BootstrapFromJson(message->payload);
-  // The fds in the order Launch sends them: the exec fifo (create), the seccomp program,
-  // the idmapped trees.
+  Received r{BootstrapFromJson(message->payload), {}, {}, {}};
   auto fds = message->fds.begin();
   const auto next_fd = [&] {
     if (fds == message->fds.end()) ThrowStep("bootstrap", "an fd is missing", EPROTO);
     return std::move(*fds++);
   };
-  unique_fd fifo = b.mode == Bootstrap::Mode::kCreate ? next_fd() : unique_fd();
-  std::optional<SeccompProgram> seccomp;
-  if (b.seccomp_flags) seccomp = ReadSealedProgram(next_fd().get(), *b.seccomp_flags);
-  std::vector<unique_fd> idmapped_trees;  // the rest: one per idmapped mount
-  while (fds != message->fds.end()) idmapped_trees.push_back(next_fd());
+  if (r.bootstrap.mode == Bootstrap::Mode::kCreate) r.fifo = next_fd();
+  if (r.bootstrap.seccomp_flags) r.seccomp = ReadSealedProgram(next_fd().get(), *r.bootstrap.seccomp_flags);
+  while (fds != message->fds.end()) r.idmapped_trees.push_back(next_fd());
+  return r;
+}
 
+// Into the container's namespaces; the host places us in the cgroup and writes the id
+// maps meanwhile. Returns with init root of its user namespace, if it has one.
+void JoinContainer(const Bootstrap& b, Channel& channel) {
   EnterNamespaces(b, channel);
   channel.Send(MessageType::kNeedSetup);
   auto done = channel.Receive();
   if (!done || done->type != MessageType::kSetupDone) ThrowStep("bootstrap", "host went away", EPIPE);
   EnterCgroupNamespace(b);
-
-  const Config& config = b.config;
-  const ProcessConfig& process = b.process;
-  const bool in_user_namespace = config.HasNamespace(NamespaceType::kUser);
-  if (in_user_namespace && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
+  if (b.config.HasNamespace(NamespaceType::kUser) && (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
     ThrowErrno("user", "become root of the user namespace");
   }
-  if (b.mode == Bootstrap::Mode::kCreate) SetUpContainer(b, in_user_namespace, std::move(idmapped_trees));
+}
 
+// The payload as execve gets it.
+struct Payload {
+  std::string path;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::optional<SeccompProgram> seccomp;  // still to load, right before execve
+};
+
+// The process's own settings, down to its user and capabilities: everything but the
+// wait for start. A terminal's pty goes to the host; in create mode it is also the
+// container's /dev/console.
+Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<SeccompProgram> seccomp) {
+  const Config& config = b.config;
+  const ProcessConfig& process = b.process;
   ApplyRlimits(Or(process.rlimits, config.rlimits));
   if (auto adj = process.oom_score_adj ? process.oom_score_adj : config.oom_score_adj) {
     WriteProcFile("self/oom_score_adj", std::to_string(*adj));
@@ -165,49 +178,70 @@ void WaitAtFifo(const unique_fd& fifo) {
     channel.Send(MessageType::kConsole, nullptr, {pty.master.get()});
     AttachTerminal(pty, user.uid);
   }
-  std::string payload = LookPath(process.args.empty() ? "" : process.args.front(), process.env);
-  std::vector<std::string> env = process.env;
+  Payload payload{LookPath(process.args.empty() ? "" : process.args.front(), process.env), process.args,
+                  process.env, std::move(seccomp)};
   bool has_home = false;
-  for (const auto& var : env) has_home = has_home || var.rfind("HOME=", 0) == 0;
-  if (!has_home) env.push_back("HOME=" + user.home);
+  for (const auto& var : payload.env) has_home = has_home || var.rfind("HOME=", 0) == 0;
+  if (!has_home) payload.env.push_back("HOME=" + user.home);
 
   const bool no_new_privileges = Or(process.no_new_privileges, config.no_new_privileges);
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while init has it.
-  if (seccomp && !no_new_privileges) LoadSeccomp(*seccomp);
+  if (payload.seccomp && !no_new_privileges) {
+    LoadSeccomp(*payload.seccomp);
+    payload.seccomp.reset();
+  }
   const Capabilities caps = Or(process.capabilities, config.capabilities);
   DropBoundingSet(caps);
   KeepCapabilities(true);
   SetUser(user);
   KeepCapabilities(false);
   EnterCwd(process.cwd);
-  RequireNoMagicLinks(payload);
+  RequireNoMagicLinks(payload.path);
   ApplyCapabilities(caps);
   if (no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     ThrowErrno("no_new_privileges", "PR_SET_NO_NEW_PRIVS");
   }
   umask(process.umask ? *process.umask : 022);
+  return payload;
+}
 
-  channel.Send(MessageType::kReady);
-  if (b.mode == Bootstrap::Mode::kCreate) {
-    channel.Release();  // closes: the host is done with us; Start may come from elsewhere
-    WaitAtFifo(fifo);
-  } else {
-    auto start = channel.Receive();
-    if (!start || start->type != MessageType::kStart) ThrowStep("start", "host went away", EPIPE);
-  }
-  fifo.reset();
-  auto argv = CStrings(process.args);
-  auto envp = CStrings(env);
-  if (b.mode == Bootstrap::Mode::kCreate) {
-    // startContainer hooks without an env get the payload's, as under runc's init.
-    environ = envp.data();
-    RunHooks(config.hooks.start_container, HookState(b.id, "created", getpid(), config), "start_container");
-  }
+[[noreturn]] void Exec(const Bootstrap& b, const Payload& payload, const std::vector<char*>& argv,
+                       const std::vector<char*>& envp) {
   ArrangeExtraFds(b.extra_fds);
-  if (seccomp && no_new_privileges) LoadSeccomp(*seccomp);  // last: only execve follows
-  if (b.mode == Bootstrap::Mode::kCreate && config.init) ForkPayloadUnderPid1(process.terminal);
-  execve(payload.c_str(), argv.data(), envp.data());
-  ThrowErrno("exec", "execve " + payload);
+  if (payload.seccomp) LoadSeccomp(*payload.seccomp);  // last: only execve follows
+  if (b.mode == Bootstrap::Mode::kCreate && b.config.init) ForkPayloadUnderPid1(b.process.terminal);
+  execve(payload.path.c_str(), argv.data(), envp.data());
+  ThrowErrno("exec", "execve " + payload.path);
+}
+
+// create: sets the container up, then waits at the exec fifo for Container::Start,
+// which may come from any process after the host has gone.
+[[noreturn]] void RunCreateInit(Channel& channel, Received r) {
+  const Bootstrap& b = r.bootstrap;
+  JoinContainer(b, channel);
+  SetUpContainer(b, b.config.HasNamespace(NamespaceType::kUser), std::move(r.idmapped_trees));
+  Payload payload = PrepareProcess(b, channel, std::move(r.seccomp));
+  channel.Send(MessageType::kReady);
+  channel.Release();  // closes: the host is done with us; Start may come from elsewhere
+  WaitAtFifo(r.fifo);
+  r.fifo.reset();
+  auto argv = CStrings(payload.args);
+  auto envp = CStrings(payload.env);
+  // startContainer hooks without an env get the payload's, as under runc's init.
+  environ = envp.data();
+  RunHooks(b.config.hooks.start_container, HookState(b.id, "created", getpid(), b.config), "start_container");
+  Exec(b, payload, argv, envp);
+}
+
+// exec: a process in a container that is set up; the host says when to start.
+[[noreturn]] void RunExecInit(Channel& channel, Received r) {
+  const Bootstrap& b = r.bootstrap;
+  JoinContainer(b, channel);
+  Payload payload = PrepareProcess(b, channel, std::move(r.seccomp));
+  channel.Send(MessageType::kReady);
+  auto start = channel.Receive();
+  if (!start || start->type != MessageType::kStart) ThrowStep("start", "host went away", EPIPE);
+  Exec(b, payload, CStrings(payload.args), CStrings(payload.env));
 }
 
 // Tells the host why init failed: over the socket while the host listens, else on
@@ -246,9 +280,11 @@ void Init(int argc, char** argv) {
   if (high < 0 || fcntl(kSyncFd, F_SETFD, FD_CLOEXEC) != 0) _exit(126);
   Channel channel{unique_fd(high)};
   try {
-    RunInit(channel);
+    Received received = ReceiveBootstrap(channel);
+    if (received.bootstrap.mode == Bootstrap::Mode::kCreate) RunCreateInit(channel, std::move(received));
+    RunExecInit(channel, std::move(received));
   } catch (const StepError& e) {
-    ReportFailure(channel, e.step(), e.error(), e.what());
+    ReportFailure(channel, e.step(), e.error(), e.message().c_str());
   } catch (const std::exception& e) {
     ReportFailure(channel, "init", 0, e.what());
   }

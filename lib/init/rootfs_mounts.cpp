@@ -66,7 +66,7 @@ unique_fd OpenMountPoint(const MountContext& ctx, const Mount& mount, const std:
     return directory ? MkdirAllInRoot(ctx.root_fd, dest, kMountStep, !real_path)
                      : MkfileInRoot(ctx.root_fd, dest, kMountStep);
   } catch (const StepError& e) {
-    throw StepError(kMountStep, e.error(), what + ": " + e.what());
+    throw StepError(kMountStep, e.error(), what + ": " + e.message());
   }
 }
 

@@ -8,6 +8,7 @@
 #include <seccomp.h>
 
 #include <nlohmann/json.hpp>
+#include <fmt/format.h>
 
 #include "common/seccomp.hpp"
 
@@ -26,8 +27,7 @@ std::string FeaturesJson() {
     if (KnowsArchitecture(std::string(arch))) archs.push_back(arch);
   }
   const scmp_version* v = seccomp_version();
-  const std::string libseccomp =
-      std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
+  const std::string libseccomp = fmt::format("{}.{}.{}", v->major, v->minor, v->micro);
   nlohmann::json out = {
       {"ociVersionMin", "1.0.0"},
       {"ociVersionMax", kSpecVersion},

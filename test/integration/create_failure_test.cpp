@@ -47,7 +47,12 @@ TEST_CASE("a failing hook of the host's part of Create is its error, at once, an
 
   cask::Config slow = h.BaseConfig();
   slow.hooks.create_runtime.push_back({"/bin/sleep", {"sleep", "30"}, {}, 1});
-  fails_with(slow, "create_runtime hook 0: /bin/sleep timed out");
+  fails_with(slow, "create_runtime hook 0: /bin/sleep ran past its timeout of 1s");
+
+  // What a failing hook wrote is in the error, as runc gives it.
+  cask::Config chatty = h.BaseConfig();
+  chatty.hooks.create_runtime.push_back({"/bin/sh", {"sh", "-c", "echo to-out; echo to-err >&2; exit 3"}, {}, {}});
+  fails_with(chatty, "create_runtime hook 0: /bin/sh exited with status 3, stdout: to-out, stderr: to-err");
 
   CHECK(h.factory().List().empty());
   CHECK(cask::test::Leftovers(before).empty());

@@ -518,7 +518,7 @@ TEST_CASE("host_netns puts the host end in the namespace at that path; DeleteLin
   });
   CHECK(missing.step() == "network");
   CHECK(missing.error() == ENOENT);
-  CHECK(std::string(missing.what()) == "open network namespace /nonexistent/netns");
+  CHECK(missing.message() == "open network namespace /nonexistent/netns");
 }
 
 TEST_CASE("DeleteLink in the calling thread's namespace") {
@@ -550,9 +550,9 @@ TEST_CASE("Bad input fails before anything is made") {
       [&] { InNetns(host.fd(), [&] { cask::net::CreateVeth(bad_name, container.fd()); }); });
   CHECK(cidr_error.step() == "network");
   CHECK(cidr_error.error() == EINVAL);
-  CHECK(std::string(cidr_error.what()) ==
+  CHECK(cidr_error.message() ==
         "invalid CIDR \"10.200.4.1/33\": prefix length must be 0-32");
-  CHECK(std::string(name_error.what()) ==
+  CHECK(name_error.message() ==
         "invalid interface name in host_name \"vh-this-is-too-long\": longer than 15 bytes");
 
   // In the container, a bad address or gateway fails before the link changes.
@@ -562,7 +562,7 @@ TEST_CASE("Bad input fails before anything is made") {
   bad_address.mtu = 1280;
   StepError gateway_error = StepErrorOf(
       [&] { InNetns(container.fd(), [&] { cask::net::ConfigureInterface(bad_address); }); });
-  CHECK(std::string(gateway_error.what()) ==
+  CHECK(gateway_error.message() ==
         "invalid IP address \"10.200.4.300\": not an IPv4 address");
 
   LinkView host_end, peer;
@@ -589,7 +589,7 @@ TEST_CASE("A name clash is reported and leaves no link of this call behind") {
       [&] { InNetns(host.fd(), [&] { cask::net::CreateVeth(clash, container.fd()); }); });
   CHECK(host_clash.step() == "network");
   CHECK(host_clash.error() == EEXIST);
-  CHECK(std::string(host_clash.what()).starts_with("create veth vh-test0 with peer eth0"));
+  CHECK(host_clash.message().starts_with("create veth vh-test0 with peer eth0"));
 
   LinkView existing, peer, other_peer;
   InNetns(host.fd(), [&] { existing = ReadLink("vh-test0"); });
@@ -621,7 +621,7 @@ TEST_CASE("A failure after the pair exists deletes it") {
       [&] { InNetns(host.fd(), [&] { cask::net::CreateVeth(network, container.fd()); }); });
   CHECK(error.step() == "network");
   CHECK(error.error() == EADDRNOTAVAIL);
-  CHECK(std::string(error.what()).starts_with("add address ff02::1/64 to vh-test0"));
+  CHECK(error.message().starts_with("add address ff02::1/64 to vh-test0"));
   LinkView host_end, peer;
   InNetns(host.fd(), [&] { host_end = ReadLink("vh-test0"); });
   InNetns(container.fd(), [&] { peer = ReadLink("eth0"); });

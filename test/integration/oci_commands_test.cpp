@@ -283,7 +283,19 @@ TEST_CASE("cask hooks: the env when unset, a timeout, and poststop's failure as 
   auto timed_out = b.Run({"create", NewId("hooktimeout")});
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(20));
   CHECK(timed_out.code == 1);
-  CHECK(timed_out.err.find("/bin/sleep timed out") != std::string::npos);
+  CHECK(timed_out.err.find("/bin/sleep ran past its timeout of 1s") != std::string::npos);
+
+  // Inside the container too: argv is args exactly (busybox dispatches on argv[0], as
+  // dockerd does for its hook), and a failing hook's output is in the error.
+  patch["hooks"] = {{"startContainer",
+                     {{{"path", "/bin/busybox"},
+                       {"args", {"sh", "-c", "tr '\\0' ' ' < /proc/$$/cmdline; echo oops >&2; exit 4"}}}}}};
+  b.Write(patch.dump().c_str());
+  auto failed = b.Run({"run", NewId("hookout")});
+  CHECK(failed.code != 0);
+  CHECK(failed.err.find("start_container hook 0: /bin/busybox exited with status 4, stdout: sh -c") !=
+        std::string::npos);
+  CHECK(failed.err.find("stderr: oops") != std::string::npos);
 }
 
 TEST_CASE("cask: idmapped binds show a source's owners through their mapping", "[oci]") {

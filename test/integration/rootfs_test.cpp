@@ -123,7 +123,7 @@ ChildResult RunIsolated(const cask::Config& config, bool user_ns,
       try {
         out = body();
       } catch (const cask::StepError& e) {
-        out = "error\t" + e.step() + "\t" + std::to_string(e.error()) + "\t" + e.what();
+        out = "error\t" + e.step() + "\t" + std::to_string(e.error()) + "\t" + e.message();
         code = 3;
       } catch (const std::exception& e) {
         out = std::string("exception\t") + e.what();

@@ -85,15 +85,15 @@ TEST_CASE("ParseCidr names the string and the reason for bad input") {
     StepError e = ErrorOf(parse, text);
     CHECK(e.step() == "network");
     CHECK(e.error() == EINVAL);
-    CHECK(std::string(e.what()) == "invalid CIDR \"" + text + "\": " + reason);
+    CHECK(e.message() == "invalid CIDR \"" + text + "\": " + reason);
   }
 }
 
 TEST_CASE("Parse errors show unprintable bytes and quotes escaped") {
   auto parse = [](const std::string& text) { ParseCidr(text); };
-  CHECK(std::string(ErrorOf(parse, std::string("10.0.0.2\0/24", 12)).what()) ==
+  CHECK(ErrorOf(parse, std::string("10.0.0.2\0/24", 12)).message() ==
         "invalid CIDR \"10.0.0.2\\x00/24\": contains a NUL byte");
-  CHECK(std::string(ErrorOf(parse, "\"10.0.0.2\"\n/24").what()) ==
+  CHECK(ErrorOf(parse, "\"10.0.0.2\"\n/24").message() ==
         "invalid CIDR \"\\\"10.0.0.2\\\"\\x0a/24\": not an IPv4 address");
 }
 
@@ -101,10 +101,10 @@ TEST_CASE("ParseIpAddress takes a bare address and nothing else") {
   CHECK(ParseIpAddress("10.200.1.1").family == AF_INET);
   CHECK(ParseIpAddress("fe80::1").family == AF_INET6);
   auto parse = [](const std::string& text) { ParseIpAddress(text); };
-  CHECK(std::string(ErrorOf(parse, "10.200.1.1/24").what()) ==
+  CHECK(ErrorOf(parse, "10.200.1.1/24").message() ==
         "invalid IP address \"10.200.1.1/24\": not an IPv4 address");
-  CHECK(std::string(ErrorOf(parse, "").what()) == "invalid IP address \"\": no address");
-  CHECK(std::string(ErrorOf(parse, "gateway").what()) ==
+  CHECK(ErrorOf(parse, "").message() == "invalid IP address \"\": no address");
+  CHECK(ErrorOf(parse, "gateway").message() ==
         "invalid IP address \"gateway\": not an IPv4 address");
 }
 
@@ -115,12 +115,12 @@ TEST_CASE("ParseMacAddress reads six hex octets") {
   for (const std::string text : {"", "02:42:ac:11:00", "02:42:ac:11:00:02:03", "02-42-ac-11-00-02",
                                  "02:42:ac:11:00:0g", "2:42:ac:11:00:002"}) {
     INFO("input: " << text);
-    CHECK(std::string(ErrorOf(parse, text).what()) ==
+    CHECK(ErrorOf(parse, text).message() ==
           "invalid MAC address \"" + text + "\": expected six hex octets like 02:42:ac:11:00:02");
   }
-  CHECK(std::string(ErrorOf(parse, "01:00:5e:00:00:01").what()) ==
+  CHECK(ErrorOf(parse, "01:00:5e:00:00:01").message() ==
         "invalid MAC address \"01:00:5e:00:00:01\": is a multicast address");
-  CHECK(std::string(ErrorOf(parse, "00:00:00:00:00:00").what()) ==
+  CHECK(ErrorOf(parse, "00:00:00:00:00:00").message() ==
         "invalid MAC address \"00:00:00:00:00:00\": is all zeros");
 }
 
@@ -128,11 +128,11 @@ TEST_CASE("CheckInterfaceName takes what the kernel takes") {
   CHECK_NOTHROW(CheckInterfaceName("eth0", "name"));
   CHECK_NOTHROW(CheckInterfaceName("veth-0123456789", "host_name"));  // 15 bytes
   auto check = [](const std::string& text) { CheckInterfaceName(text, "host_name"); };
-  CHECK(std::string(ErrorOf(check, "veth-0123456789a").what()) ==
+  CHECK(ErrorOf(check, "veth-0123456789a").message() ==
         "invalid interface name in host_name \"veth-0123456789a\": longer than 15 bytes");
-  CHECK(std::string(ErrorOf(check, "").what()) ==
+  CHECK(ErrorOf(check, "").message() ==
         "invalid interface name in host_name \"\": empty");
-  CHECK(std::string(ErrorOf(check, "..").what()) ==
+  CHECK(ErrorOf(check, "..").message() ==
         "invalid interface name in host_name \"..\": not a valid name");
   for (const std::string text : {"a/b", "eth0:1", "a b", "a\tb"}) {
     INFO("input: " << text);
