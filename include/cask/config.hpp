@@ -3,7 +3,7 @@
 // Shaped after the OCI runtime-spec: its `root`, `mounts`, `process`, `hooks` and
 // `linux` sections map onto these types without loss, so an OCI front end is a
 // translation, not a redesign. JSON mapping: config_json.hpp. Defaults as `runc spec`
-// generates them: defaults.hpp. Validation: Config::Validate() in validate.hpp.
+// generates them: defaults.hpp. Validation: Config::Validate() (validate.hpp).
 #pragma once
 
 #include <cstdint>
@@ -329,12 +329,11 @@ struct Config {
   // without this SIGINT and SIGTERM do nothing to a program that does not handle them.
   bool init = false;
 
-  // Throws the first of Problems(). Both are defined in validate.hpp; `inline` here
-  // makes a call without that header a compile error.
-  inline void Validate() const;
+  // Throws the first of Problems() (lib/host/validate.cpp).
+  void Validate() const;
   // Every contradiction, each a ConfigError naming the field by its JSON path: the
   // first one of each part of the config (root, namespaces, mounts, resources, ...).
-  inline std::vector<ConfigError> Problems() const;
+  std::vector<ConfigError> Problems() const;
 
   const Namespace* FindNamespace(NamespaceType type) const {
     for (const auto& ns : namespaces) {

@@ -1,5 +1,6 @@
 #include <cask/config_json.hpp>
 #include <cask/defaults.hpp>
+#include <cask/mount_options.hpp>
 #include <cask/oci.hpp>
 #include <cask/validate.hpp>
 #include <catch2/catch.hpp>

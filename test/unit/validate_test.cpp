@@ -430,7 +430,11 @@ TEST_CASE("a veth has both interface names") {
   CHECK(Error([](cask::Config& c) {
           c.networks.push_back(Veth());
           c.networks[0].host_name = "veth-much-too-long";
-        }) == "networks[0].host_name: invalid interface name \"veth-much-too-long\"");
+        }) == "networks[0].host_name: invalid interface name in host_name \"veth-much-too-long\": longer than 15 bytes");
+  CHECK(Error([](cask::Config& c) {
+          c.networks.push_back(Veth());
+          c.networks[0].name = "eth 0";
+        }) == "networks[0].name: invalid interface name in name \"eth 0\": contains '/', ':', a NUL byte or white space");
 }
 
 TEST_CASE("veth addresses are well-formed") {
@@ -440,16 +444,22 @@ TEST_CASE("veth addresses are well-formed") {
     CHECK(Error([&](cask::Config& c) {
             c.networks.push_back(Veth());
             c.networks[0].address = bad;
-          }) == "networks[0].address: malformed CIDR address \"" + std::string(bad) + "\"");
+          }).starts_with("networks[0].address: invalid CIDR \"" + std::string(bad) + "\": "));
   }
   CHECK(Error([](cask::Config& c) {
           c.networks.push_back(Veth());
           c.networks[0].host_address = "10.88.0.1";
-        }) == "networks[0].host_address: malformed CIDR address \"10.88.0.1\"");
+        }) == "networks[0].host_address: invalid CIDR \"10.88.0.1\": no prefix length (\"/N\")");
   CHECK(Error([](cask::Config& c) {
           c.networks.push_back(Veth());
           c.networks[0].gateway = "10.88.0.1/24";
-        }) == "networks[0].gateway: malformed address \"10.88.0.1/24\"");
+        }) == "networks[0].gateway: invalid IP address \"10.88.0.1/24\": not an IPv4 address");
+  // Checked with the config, not first when init sets the interface up.
+  CHECK(Error([](cask::Config& c) {
+          c.networks.push_back(Veth());
+          c.networks[0].mac_address = "02:42:ac:11:00";
+        }) == "networks[0].mac_address: invalid MAC address \"02:42:ac:11:00\": expected six hex octets like "
+              "02:42:ac:11:00:02");
 }
 
 TEST_CASE("a veth's host namespace path is absolute") {
