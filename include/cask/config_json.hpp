@@ -302,12 +302,30 @@ concept Described = requires(KeyCollector& v) {
 template <class T>
 concept Integer = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char>;
 
+// An enum that JSON spells by name: EnumNames<T> has `kExpected` ("a namespace type"),
+// `kKind` ("namespace", for "unknown namespace \"x\""), `Name(T)` and
+// `FromName(std::string_view) -> std::optional<T>`.
+template <class T>
+struct EnumNames;
+template <class T>
+concept NamedEnum = std::is_enum_v<T> && requires(T t) { EnumNames<T>::Name(t); };
+
+template <>
+struct EnumNames<NamespaceType> {
+  static constexpr const char* kExpected = "a namespace type";
+  static constexpr const char* kKind = "namespace";
+  static std::string_view Name(NamespaceType type) { return NamespaceName(type); }
+  static std::optional<NamespaceType> FromName(std::string_view name) { return NamespaceFromName(name); }
+};
+
 // Read() fills a default-constructed `out` (every caller makes a fresh one), so keys
 // that are absent keep their defaults.
 //
 // The overloads call each other for nested types, so all are declared before any is
 // defined (the types live in cask, so argument-dependent lookup would not find them).
 template <Integer T>
+void Read(const nlohmann::json& j, const std::string& path, T& out);
+template <NamedEnum T>
 void Read(const nlohmann::json& j, const std::string& path, T& out);
 template <class T>
 void Read(const nlohmann::json& j, const std::string& path, std::optional<T>& out);
@@ -318,6 +336,8 @@ void Read(const nlohmann::json& j, const std::string& path, std::map<std::string
 template <Described S>
 void Read(const nlohmann::json& j, const std::string& path, S& out);
 template <Integer T>
+nlohmann::json Write(T value);
+template <NamedEnum T>
 nlohmann::json Write(T value);
 template <class T>
 nlohmann::json Write(const std::optional<T>& value);
@@ -383,12 +403,13 @@ void Read(const nlohmann::json& j, const std::string& path, T& out) {
   }
 }
 
-inline void Read(const nlohmann::json& j, const std::string& path, NamespaceType& out) {
-  if (!j.is_string()) WrongType(j, path, "a namespace type");
+template <NamedEnum T>
+void Read(const nlohmann::json& j, const std::string& path, T& out) {
+  if (!j.is_string()) WrongType(j, path, EnumNames<T>::kExpected);
   const auto& name = j.get_ref<const std::string&>();
-  auto type = NamespaceFromName(name);
-  if (!type) throw ConfigError(path, "unknown namespace \"" + name + "\"");
-  out = *type;
+  auto value = EnumNames<T>::FromName(name);
+  if (!value) throw ConfigError(path, "unknown " + std::string(EnumNames<T>::kKind) + " \"" + name + "\"");
+  out = *value;
 }
 
 template <class T>
@@ -512,7 +533,10 @@ template <Integer T>
 nlohmann::json Write(T value) {
   return value;
 }
-inline nlohmann::json Write(NamespaceType type) { return std::string(NamespaceName(type)); }
+template <NamedEnum T>
+nlohmann::json Write(T value) {
+  return std::string(EnumNames<T>::Name(value));
+}
 
 template <class T>
 nlohmann::json Write(const std::optional<T>& value) {

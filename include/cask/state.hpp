@@ -6,7 +6,9 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace cask {
 
@@ -25,11 +27,11 @@ inline const char* StatusName(Status status) {
   return "unknown";
 }
 
-inline Status StatusFromName(const std::string& name) {
+inline std::optional<Status> StatusFromName(std::string_view name) {
   for (Status s : {Status::kCreating, Status::kCreated, Status::kRunning, Status::kPaused, Status::kStopped}) {
     if (name == StatusName(s)) return s;
   }
-  throw ConfigError("status", "unknown status \"" + name + "\"");
+  return std::nullopt;
 }
 
 // The explicit transition table: the end of Create, Start, Pause, Resume, and death

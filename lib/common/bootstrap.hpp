@@ -30,37 +30,46 @@ struct Bootstrap {
   // The flags of the config's seccomp filter, compiled by the host, when there is one: its
   // instructions come as the message's last fd (SealedSeccomp). config.seccomp is not sent.
   std::optional<unsigned> seccomp_flags;
+  bool operator==(const Bootstrap&) const = default;
 };
 
-inline nlohmann::json ToJson(const Bootstrap& b) {
-  nlohmann::json join = nlohmann::json::array();
-  for (const auto& ns : b.join) join.push_back({{"type", static_cast<int>(ns.type)}, {"path", ns.path}});
-  return {{"mode", b.mode == Bootstrap::Mode::kCreate ? "create" : "exec"},
-          {"id", b.id},
-          {"config", ToJson(b.config)},
-          {"process", ToJson(b.process)},
-          {"join", join},
-          {"unshare_flags", b.unshare_flags},
-          {"fork", b.fork},
-          {"extra_fds", b.extra_fds},
-          {"new_user_namespace", b.new_user_namespace},
-          {"seccomp_flags", b.seccomp_flags ? nlohmann::json(*b.seccomp_flags) : nlohmann::json()}};
+namespace json_detail {
+
+template <>
+struct EnumNames<Bootstrap::Mode> {
+  static constexpr const char* kExpected = "a mode";
+  static constexpr const char* kKind = "mode";
+  static std::string_view Name(Bootstrap::Mode mode) { return mode == Bootstrap::Mode::kCreate ? "create" : "exec"; }
+  static std::optional<Bootstrap::Mode> FromName(std::string_view name) {
+    if (name == "create") return Bootstrap::Mode::kCreate;
+    if (name == "exec") return Bootstrap::Mode::kExec;
+    return std::nullopt;
+  }
+};
+
+template <class V>
+void Describe(V& v, Bootstrap*) {
+  v.Field("mode", &Bootstrap::mode, kRequired);
+  v.Field("id", &Bootstrap::id, kRequired);
+  v.Field("config", &Bootstrap::config, kRequired);
+  v.Field("process", &Bootstrap::process, kRequired);
+  v.Field("join", &Bootstrap::join);
+  v.Field("unshare_flags", &Bootstrap::unshare_flags);
+  v.Field("fork", &Bootstrap::fork);
+  v.Field("extra_fds", &Bootstrap::extra_fds);
+  v.Field("new_user_namespace", &Bootstrap::new_user_namespace);
+  v.Field("seccomp_flags", &Bootstrap::seccomp_flags);
 }
 
+}  // namespace json_detail
+
+inline nlohmann::json ToJson(const Bootstrap& b) { return json_detail::Write(b); }
+
+// Init reads it as strictly as a config: a host and an init of different builds fail
+// here, naming the field, rather than misreading each other.
 inline Bootstrap BootstrapFromJson(const nlohmann::json& json) {
   Bootstrap b;
-  b.mode = json.at("mode") == "create" ? Bootstrap::Mode::kCreate : Bootstrap::Mode::kExec;
-  b.id = json.at("id").get<std::string>();
-  b.config = ConfigFromJson(json.at("config"));
-  b.process = ProcessConfigFromJson(json.at("process"));
-  for (const auto& ns : json.at("join")) {
-    b.join.push_back({static_cast<NamespaceType>(ns.at("type").get<int>()), ns.at("path").get<std::string>()});
-  }
-  b.unshare_flags = json.at("unshare_flags").get<unsigned long>();
-  b.fork = json.at("fork").get<bool>();
-  b.extra_fds = json.at("extra_fds").get<int>();
-  b.new_user_namespace = json.at("new_user_namespace").get<bool>();
-  if (!json.at("seccomp_flags").is_null()) b.seccomp_flags = json.at("seccomp_flags").get<unsigned>();
+  json_detail::Read(json, "bootstrap", b);
   return b;
 }
 

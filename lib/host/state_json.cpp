@@ -2,34 +2,37 @@
 #include <cask/state_json.hpp>
 
 namespace cask {
+namespace json_detail {
 
-nlohmann::json ToJson(const State& state) {
-  return {{"id", state.id},
-          {"status", StatusName(state.status)},
-          {"init_pid", state.init_pid},
-          {"init_start_time", state.init_start_time},
-          {"created", state.created},
-          {"cgroup_paths", state.cgroup_paths},
-          {"namespace_paths", state.namespace_paths},
-          {"oom_kills", state.oom_kills},
-          {"config", ToJson(state.config)}};
+template <>
+struct EnumNames<Status> {
+  static constexpr const char* kExpected = "a status";
+  static constexpr const char* kKind = "status";
+  static std::string_view Name(Status status) { return StatusName(status); }
+  static std::optional<Status> FromName(std::string_view name) { return StatusFromName(name); }
+};
+
+// Every key is written and required: the state file is cask's own, read back only by it.
+template <class V>
+void Describe(V& v, State*) {
+  v.Field("id", &State::id, kRequired);
+  v.Field("status", &State::status, kRequired);
+  v.Field("init_pid", &State::init_pid, kRequired);
+  v.Field("init_start_time", &State::init_start_time, kRequired);
+  v.Field("created", &State::created, kRequired);
+  v.Field("cgroup_paths", &State::cgroup_paths, kRequired);
+  v.Field("namespace_paths", &State::namespace_paths, kRequired);
+  v.Field("oom_kills", &State::oom_kills, kRequired);
+  v.Field("config", &State::config, kRequired);
 }
+
+}  // namespace json_detail
+
+nlohmann::json ToJson(const State& state) { return json_detail::Write(state); }
 
 State StateFromJson(const nlohmann::json& json) {
   State state;
-  try {
-    state.id = json.at("id").get<std::string>();
-    state.status = StatusFromName(json.at("status").get<std::string>());
-    state.init_pid = json.at("init_pid").get<pid_t>();
-    state.init_start_time = json.at("init_start_time").get<uint64_t>();
-    state.created = json.at("created").get<std::string>();
-    state.cgroup_paths = json.at("cgroup_paths").get<std::map<std::string, std::string>>();
-    state.namespace_paths = json.at("namespace_paths").get<std::map<std::string, std::string>>();
-    state.oom_kills = json.at("oom_kills").get<uint64_t>();
-    state.config = ConfigFromJson(json.at("config"));
-  } catch (const nlohmann::json::exception& e) {
-    throw ConfigError("state", e.what());
-  }
+  json_detail::Read(json, "", state);
   return state;
 }
 

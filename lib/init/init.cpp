@@ -176,7 +176,7 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
     Pty pty = OpenPty(process.console_size.value_or(ConsoleSize{}));
     if (b.mode == Bootstrap::Mode::kCreate) MountConsole(pty);
     channel.Send(MessageType::kConsole, nullptr, {pty.master.get()});
-    AttachTerminal(pty, user.uid);
+    BecomeControllingTerminal(pty, user.uid);
   }
   Payload payload{LookPath(process.args.empty() ? "" : process.args.front(), process.env), process.args,
                   process.env, std::move(seccomp)};

@@ -41,7 +41,7 @@ void MountConsole(const Pty& pty) {
   }
 }
 
-void AttachTerminal(const Pty& pty, uid_t uid) {
+void BecomeControllingTerminal(const Pty& pty, uid_t uid) {
   if (fchown(pty.peer.get(), uid, static_cast<gid_t>(-1)) != 0) ThrowErrno(kTerminalStep, "chown the pty");
   if (setsid() < 0) ThrowErrno(kTerminalStep, "setsid");
   if (ioctl(pty.peer.get(), TIOCSCTTY, 0) != 0) ThrowErrno(kTerminalStep, "make the pty the controlling terminal");

@@ -18,7 +18,8 @@ Pty OpenPty(const ConsoleSize& size);
 // Bind-mounts the pty's peer onto /dev/console (create mode, after pivot_root).
 void MountConsole(const Pty& pty);
 // Makes the pty the calling process's controlling terminal and its fds 0, 1 and 2, and
-// gives it to `uid` (so a non-root payload owns its terminal).
-void AttachTerminal(const Pty& pty, uid_t uid);
+// gives it to `uid` (so a non-root payload owns its terminal). Not the host-side
+// cask::AttachTerminal, which relays a terminal of the host to a container's pty.
+void BecomeControllingTerminal(const Pty& pty, uid_t uid);
 
 }  // namespace cask
