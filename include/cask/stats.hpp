@@ -77,6 +77,32 @@ struct InterfaceStats {
   bool operator==(const InterfaceStats&) const = default;
 };
 
+// One line of a cgroup v2 pressure file (PSI): the share of wall time, in percent,
+// in which some (or, for "full", all) of the cgroup's tasks stalled on the resource,
+// averaged over 10, 60 and 300 seconds, and the whole stall in microseconds.
+struct PressureData {
+  double avg10 = 0;
+  double avg60 = 0;
+  double avg300 = 0;
+  uint64_t total_us = 0;
+  bool operator==(const PressureData&) const = default;
+};
+
+struct Pressure {
+  PressureData some;
+  std::optional<PressureData> full;  // absent from a kernel's cpu.pressure before 5.13
+  bool operator==(const Pressure&) const = default;
+};
+
+// From the container's cgroup v2 directory (on a hybrid host, its unified one); absent
+// where the kernel has no PSI.
+struct PressureStats {
+  std::optional<Pressure> cpu;
+  std::optional<Pressure> memory;
+  std::optional<Pressure> io;
+  bool operator==(const PressureStats&) const = default;
+};
+
 struct Stats {
   std::optional<CpuStats> cpu;
   std::optional<MemoryStats> memory;
@@ -84,6 +110,7 @@ struct Stats {
   std::vector<BlockIoStats> block_io;  // one entry per device
   std::vector<HugetlbStats> hugetlb;   // one entry per page size
   std::vector<InterfaceStats> interfaces;
+  std::optional<PressureStats> pressure;
   bool operator==(const Stats&) const = default;
 };
 

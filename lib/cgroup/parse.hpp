@@ -161,4 +161,39 @@ inline std::vector<BlkioEntry> ParseBlkio(std::string_view text, const std::stri
   return entries;
 }
 
+// A pressure file (cpu.pressure, memory.pressure, io.pressure): a "some" line and,
+// except in an old kernel's cpu.pressure, a "full" line, each
+// "avg10=<pct> avg60=<pct> avg300=<pct> total=<us>".
+inline Pressure ParsePressure(std::string_view text, const std::string& file) {
+  Pressure pressure;
+  bool some = false;
+  auto lines = Lines(text, file);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto words = Words(lines[i]);
+    if (words.size() != 5 || (words[0] != "some" && words[0] != "full")) {
+      ThrowParse(file, i + 1, "expected \"some|full avg10=.. avg60=.. avg300=.. total=..\"");
+    }
+    PressureData data;
+    const std::pair<std::string_view, double*> averages[] = {{"avg10=", &data.avg10}, {"avg60=", &data.avg60}, {"avg300=", &data.avg300}};
+    for (size_t w = 0; w < 3; ++w) {
+      auto [key, value] = averages[w];
+      std::string_view word = words[w + 1];
+      auto [end, ec] = std::from_chars(word.data() + key.size(), word.data() + word.size(), *value);
+      if (!word.starts_with(key) || ec != std::errc() || end != word.data() + word.size()) {
+        ThrowParse(file, i + 1, "expected \"" + std::string(key) + "<percent>\": \"" + std::string(word) + "\"");
+      }
+    }
+    if (!words[4].starts_with("total=")) ThrowParse(file, i + 1, "expected \"total=<us>\"");
+    data.total_us = ParseUint(words[4].substr(6), file, i + 1);
+    if (words[0] == "some") {
+      pressure.some = data;
+      some = true;
+    } else {
+      pressure.full = data;
+    }
+  }
+  if (!some) ThrowParse(file, 1, "no \"some\" line");
+  return pressure;
+}
+
 }  // namespace cask::cgroup

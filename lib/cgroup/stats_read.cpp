@@ -3,8 +3,10 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "cask/error.hpp"
+#include "common/text.hpp"
 
 namespace cask::cgroup {
 
@@ -24,6 +26,23 @@ std::vector<std::string> HugePageSizes(const std::string& dir, const std::string
   closedir(d);
   std::sort(sizes.begin(), sizes.end());
   return sizes;
+}
+
+std::optional<PressureStats> ReadPressure(const std::string& dir) {
+  PressureStats stats;
+  bool any = false;
+  for (auto [name, out] : {std::pair{"/cpu.pressure", &stats.cpu}, {"/memory.pressure", &stats.memory},
+                           {"/io.pressure", &stats.io}}) {
+    const std::string path = dir + name;
+    std::string text;
+    if (!ReadWholeFile(path, text)) {
+      if (errno == ENOENT || errno == EOPNOTSUPP) continue;
+      throw Error(errno, "read " + path);
+    }
+    *out = ParsePressure(text, path);
+    any = true;
+  }
+  return any ? std::optional(stats) : std::nullopt;
 }
 
 }  // namespace cask::cgroup

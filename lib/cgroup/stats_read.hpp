@@ -34,4 +34,8 @@ inline std::optional<uint64_t> Find(const std::map<std::string, uint64_t>& value
 // Page sizes with a hugetlb.<size>.<suffix> file in `dir`: "2MB", "1GB".
 std::vector<std::string> HugePageSizes(const std::string& dir, const std::string& suffix);
 
+// The pressure files of cgroup v2 directory `dir`; none when the kernel has no PSI
+// (or, from Linux 6.5, when cgroup.pressure turns it off there).
+std::optional<PressureStats> ReadPressure(const std::string& dir);
+
 }  // namespace cask::cgroup

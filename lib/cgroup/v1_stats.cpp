@@ -95,6 +95,7 @@ Stats V1Manager::GetStats() const {
                                ReadSingle(prefix + ".failcnt")});
     }
   }
+  if (unified_) stats.pressure = ReadPressure(unified_->dir());  // PSI is cgroup2's alone
   return stats;
 }
 

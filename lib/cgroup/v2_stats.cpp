@@ -31,6 +31,9 @@ Stats V2Manager::GetStats() const {
     m.limit = ReadSingle(dir_ + "/memory.max");
     m.swap_usage = ReadSingle(dir_ + "/memory.swap.current");
     if (auto stat = ReadFlatKeyed(dir_ + "/memory.stat")) m.stat = *stat;
+    // v2 has no failcnt; memory.events' "max" counts the times usage hit memory.max,
+    // which is what runc reports in its place.
+    if (auto events = ReadFlatKeyed(dir_ + "/memory.events")) m.failcnt = Find(*events, "max");
     m.cache = Find(m.stat, "file");
     m.rss = Find(m.stat, "anon");
     stats.memory = m;
@@ -51,6 +54,7 @@ Stats V2Manager::GetStats() const {
     stats.hugetlb.push_back({size, ReadSingle(prefix + ".current").value_or(0), std::nullopt,
                              events ? Find(*events, "max") : std::nullopt});
   }
+  stats.pressure = ReadPressure(dir_);
   return stats;
 }
 

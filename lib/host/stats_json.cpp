@@ -18,6 +18,16 @@ void PutLimit(nlohmann::json& j, const std::optional<uint64_t>& limit) {
   }
 }
 
+nlohmann::json ToJson(const PressureData& d) {
+  return {{"avg10", d.avg10}, {"avg60", d.avg60}, {"avg300", d.avg300}, {"total_us", d.total_us}};
+}
+
+void PutPressure(nlohmann::json& j, const char* key, const std::optional<Pressure>& p) {
+  if (!p) return;
+  auto& o = j[key] = {{"some", ToJson(p->some)}};
+  if (p->full) o["full"] = ToJson(*p->full);
+}
+
 }  // namespace
 
 nlohmann::json ToJson(const Stats& stats) {
@@ -81,6 +91,12 @@ nlohmann::json ToJson(const Stats& stats) {
                    {"tx_errors", i.tx_errors},
                    {"tx_dropped", i.tx_dropped}});
     }
+  }
+  if (const auto& p = stats.pressure) {
+    auto& o = j["pressure"] = nlohmann::json::object();
+    PutPressure(o, "cpu", p->cpu);
+    PutPressure(o, "memory", p->memory);
+    PutPressure(o, "io", p->io);
   }
   return j;
 }

@@ -19,6 +19,18 @@ void PutNonZero(nlohmann::json& j, const char* key, const T& value) {
   if (value != T{}) j[key] = value;
 }
 
+// runc 1.2's "psi" beside cpu, memory and blkio, where the kernel has PSI.
+void PutPsi(nlohmann::json& j, const std::optional<PressureStats>& stats,
+            std::optional<Pressure> PressureStats::*which) {
+  if (!stats || !(*stats.*which)) return;
+  const Pressure& p = *(*stats.*which);
+  auto data = [](const PressureData& d) {
+    return nlohmann::json{{"avg10", d.avg10}, {"avg60", d.avg60}, {"avg300", d.avg300}, {"total", d.total_us}};
+  };
+  auto& psi = j["psi"] = {{"some", data(p.some)}};
+  if (p.full) psi["full"] = data(*p.full);
+}
+
 nlohmann::json Cpu(const CpuStats& cpu) {
   nlohmann::json usage = {{"kernel", Known(cpu.usage_system_ns)}, {"user", Known(cpu.usage_user_ns)}};
   PutNonZero(usage, "total", Known(cpu.usage_total_ns));
@@ -89,10 +101,16 @@ nlohmann::json StatsData(const Stats& stats) {
                           {"TxErrors", i.tx_errors},
                           {"TxDropped", i.tx_dropped}});
   }
-  return {{"cpu", Cpu(stats.cpu.value_or(CpuStats{}))},
-          {"memory", Memory(stats.memory.value_or(MemoryStats{}))},
+  nlohmann::json cpu = Cpu(stats.cpu.value_or(CpuStats{}));
+  nlohmann::json memory = Memory(stats.memory.value_or(MemoryStats{}));
+  nlohmann::json blkio = Blkio(stats.block_io);
+  PutPsi(cpu, stats.pressure, &PressureStats::cpu);
+  PutPsi(memory, stats.pressure, &PressureStats::memory);
+  PutPsi(blkio, stats.pressure, &PressureStats::io);
+  return {{"cpu", cpu},
+          {"memory", memory},
           {"pids", pids},
-          {"blkio", Blkio(stats.block_io)},
+          {"blkio", blkio},
           {"hugetlb", hugetlb},
           {"intel_rdt", nlohmann::json::object()},
           {"network_interfaces", interfaces}};

@@ -108,6 +108,9 @@ TEST_CASE("a host killed in the middle of Create leaves a container that List sh
   REQUIRE(cask::test::Eventually([&] { return std::filesystem::exists(mark); }));
   const pid_t hook = std::stoi(ReadFile(mark));
   const pid_t init = nlohmann::json::parse(ReadFile(mark + ".json")).at("pid").get<pid_t>();
+  // Once the hook is sleep, its shell has reaped mv, which would otherwise be the
+  // test's zombie after the kill below.
+  REQUIRE(cask::test::Eventually([&] { return ReadFile("/proc/" + std::to_string(hook) + "/comm") == "sleep\n"; }));
   REQUIRE(kill(host, SIGKILL) == 0);
   REQUIRE(waitpid(host, nullptr, 0) == host);
   REQUIRE(kill(hook, SIGKILL) == 0);

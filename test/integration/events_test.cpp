@@ -3,6 +3,7 @@
 // container has stopped, and the end after the destroy.
 #include <catch2/catch.hpp>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "host/pidfd_exit.hpp"
 
 using cask::test::Harness;
 using cask::test::NewId;
@@ -17,6 +19,18 @@ using namespace std::chrono_literals;
 using Type = cask::Event::Type;
 
 namespace {
+
+// Whether a process that is not init's parent can learn how it ended (Linux 6.15+):
+// asked of a child of this test, reaped here and read through its pidfd.
+bool KernelTellsExitStatus() {
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) _exit(7);
+  const cask::unique_fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, child, 0)));
+  REQUIRE(pidfd);
+  REQUIRE(waitpid(child, nullptr, 0) == child);
+  return cask::PidfdExitStatus(pidfd.get()).has_value();
+}
 
 Type NextType(cask::Events& events) {
   auto event = events.Next();
@@ -47,8 +61,12 @@ TEST_CASE("events tell start, pause, resume, the exit code and destroy, in order
   REQUIRE(exit);
   CHECK(exit->type == Type::kExit);
   CHECK(exit->id == id);
-  REQUIRE(exit->exit_status);  // this kernel tells a non-parent too (6.15+)
-  CHECK(*exit->exit_status == cask::ExitStatus{3, 0});
+  if (KernelTellsExitStatus()) {
+    REQUIRE(exit->exit_status);
+    CHECK(*exit->exit_status == cask::ExitStatus{3, 0});
+  } else {
+    CHECK_FALSE(exit->exit_status);  // Debian 12's 6.1: the event without the status
+  }
   c.Destroy();
   CHECK(NextType(events) == Type::kDestroy);
   CHECK_FALSE(events.Next());
@@ -71,8 +89,12 @@ TEST_CASE("events read late come in the order they happened", "[events]") {
     if (event->type == Type::kExit) status = event->exit_status;
   }
   CHECK(types == std::vector<Type>{Type::kStart, Type::kPause, Type::kResume, Type::kExit, Type::kDestroy});
-  REQUIRE(status);
-  CHECK(status->signal == SIGKILL);
+  if (KernelTellsExitStatus()) {
+    REQUIRE(status);
+    CHECK(status->signal == SIGKILL);
+  } else {
+    CHECK_FALSE(status);
+  }
 }
 
 TEST_CASE("stats stop when the container stops; a stopped container's watcher starts with its exit", "[events]") {
@@ -137,12 +159,13 @@ TEST_CASE("nsinit events prints the lifecycle as JSON lines and ends with the de
   c.Destroy();
   while (fgets(buffer, sizeof(buffer), watcher) != nullptr) lines.push_back(nlohmann::json::parse(buffer));
   CHECK(pclose(watcher) == 0);
+  const bool tells_status = KernelTellsExitStatus();
   std::vector<std::string> types;
   for (const auto& line : lines) {
     CHECK(line.at("id") == id);
     if (line.at("type") == "stats") continue;
     types.push_back(line.at("type"));
-    if (line.at("type") == "exit") CHECK(line.at("data") == nlohmann::json{{"signal", SIGKILL}});
+    if (line.at("type") == "exit") CHECK(line.at("data") == (tells_status ? nlohmann::json{{"signal", SIGKILL}} : nlohmann::json::object()));
   }
   CHECK(types == std::vector<std::string>{"start", "pause", "resume", "exit", "destroy"});
   CHECK(lines.front().at("type") == "stats");

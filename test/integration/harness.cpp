@@ -1,12 +1,18 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <linux/loop.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -48,6 +54,57 @@ std::string Trimmed(const std::string& path) {
   std::string text = ReadFile(path);
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
+}
+
+bool UnifiedHost() {
+  struct statfs fs {};
+  return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+std::string CgroupDir(const std::map<std::string, std::string>& paths, const std::string& controller) {
+  return paths.at(UnifiedHost() ? "" : controller);
+}
+
+LoopDevice::LoopDevice(uint64_t size) {
+  char file[] = "/var/tmp/cask-loop-XXXXXX";
+  unique_fd fd(mkstemp(file));
+  if (!fd) throw Error(errno, "mkstemp");
+  file_ = file;
+  try {
+    Attach(fd.get(), size);
+  } catch (...) {
+    unlink(file);
+    throw;
+  }
+}
+
+void LoopDevice::Attach(int fd, uint64_t size) {
+  if (ftruncate(fd, static_cast<off_t>(size)) != 0) throw Error(errno, "ftruncate " + file_);
+  unique_fd control(open("/dev/loop-control", O_RDWR | O_CLOEXEC));
+  if (!control) throw Error(errno, "/dev/loop-control");
+  // LOOP_CTL_GET_FREE and LOOP_SET_FD race with other users of loop devices: try again.
+  for (int attempt = 0; attempt < 10 && path_.empty(); ++attempt) {
+    const int n = ioctl(control.get(), LOOP_CTL_GET_FREE);
+    if (n < 0) throw Error(errno, "LOOP_CTL_GET_FREE");
+    const std::string path = "/dev/loop" + std::to_string(n);
+    unique_fd loop(open(path.c_str(), O_RDWR | O_CLOEXEC));
+    if (!loop) throw Error(errno, path);
+    if (ioctl(loop.get(), LOOP_SET_FD, fd) == 0) {
+      struct stat st {};
+      if (fstat(loop.get(), &st) != 0) throw Error(errno, "fstat " + path);
+      path_ = path;
+      major_ = major(st.st_rdev);
+      minor_ = minor(st.st_rdev);
+    } else if (errno != EBUSY) {
+      throw Error(errno, "LOOP_SET_FD " + path);
+    }
+  }
+  if (path_.empty()) throw Error(EBUSY, "no free loop device");
+}
+
+LoopDevice::~LoopDevice() {
+  if (unique_fd loop(open(path_.c_str(), O_RDWR | O_CLOEXEC)); loop) ioctl(loop.get(), LOOP_CLR_FD, 0);
+  unlink(file_.c_str());
 }
 
 std::string NewId(const std::string& stem) {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -68,6 +69,32 @@ ProgramResult Cask(const std::vector<std::string>& args, const std::string& cwd 
 // none), or nullopt when it did not return within `limit` (the child is then killed):
 // a call that hangs fails its test instead of stopping the suite.
 std::optional<std::string> ErrorWithin(std::chrono::seconds limit, const std::function<void()>& work);
+
+// Whether /sys/fs/cgroup is cgroup2 alone (a v2 host), not v1 controllers beside it.
+bool UnifiedHost();
+// The directory of the container's cgroup that holds `controller`'s files: the one
+// directory on a v2 host.
+std::string CgroupDir(const std::map<std::string, std::string>& paths, const std::string& controller);
+
+// A loop device of the test's own over a file of `size` bytes, detached and its file
+// removed by the destructor: a block device that io limits can act on wherever the
+// test's files live.
+class LoopDevice {
+ public:
+  explicit LoopDevice(uint64_t size);
+  ~LoopDevice();
+  LoopDevice(const LoopDevice&) = delete;
+  LoopDevice& operator=(const LoopDevice&) = delete;
+  const std::string& Path() const { return path_; }
+  unsigned Major() const { return major_; }
+  unsigned Minor() const { return minor_; }
+
+ private:
+  void Attach(int fd, uint64_t size);
+  std::string file_;
+  std::string path_;
+  unsigned major_ = 0, minor_ = 0;
+};
 
 // A network namespace of the test's own: a child that unshared it and waits to be killed.
 class NetnsHolder {

@@ -55,9 +55,11 @@ TEST_CASE("nsinit stats update pause resume and events on a running container", 
 
   REQUIRE(Nsinit({"--root", root, "update", id, "--memory", "64m", "--pids-limit", "7"}).code == 0);
   auto state = nlohmann::json::parse(Nsinit({"--root", root, "state", id}).out);
-  auto paths = state["cgroup_paths"];
-  CHECK(Trimmed(paths["memory"].get<std::string>() + "/memory.limit_in_bytes") == std::to_string(64 << 20));
-  CHECK(Trimmed(paths["pids"].get<std::string>() + "/pids.max") == "7");
+  const auto paths = state["cgroup_paths"].get<std::map<std::string, std::string>>();
+  const bool v2 = cask::test::UnifiedHost();
+  const std::string memory = cask::test::CgroupDir(paths, "memory");
+  CHECK(Trimmed(memory + (v2 ? "/memory.max" : "/memory.limit_in_bytes")) == std::to_string(64 << 20));
+  CHECK(Trimmed(cask::test::CgroupDir(paths, "pids") + "/pids.max") == "7");
   CHECK(state["config"]["cgroup"]["resources"]["pids"]["limit"] == 7);
   auto bad = Nsinit({"--root", root, "update", id, "--cpuset-cpus", "4000"});
   CHECK(bad.code == 1);
@@ -65,7 +67,8 @@ TEST_CASE("nsinit stats update pause resume and events on a running container", 
 
   REQUIRE(Nsinit({"--root", root, "pause", id}).code == 0);
   CHECK(nlohmann::json::parse(Nsinit({"--root", root, "state", id}).out)["status"] == "paused");
-  CHECK(Trimmed(paths["freezer"].get<std::string>() + "/freezer.state") == "FROZEN");
+  const std::string freezer = cask::test::CgroupDir(paths, "freezer");
+  CHECK(Trimmed(freezer + (v2 ? "/cgroup.freeze" : "/freezer.state")) == (v2 ? "1" : "FROZEN"));
   CHECK(Nsinit({"--root", root, "pause", id}).code == 1);
   REQUIRE(Nsinit({"--root", root, "resume", id}).code == 0);
   CHECK(nlohmann::json::parse(Nsinit({"--root", root, "state", id}).out)["status"] == "running");

@@ -59,6 +59,10 @@ TEST_CASE("cask events: --stats prints one line in runc's shape; the stream ends
   CHECK(stats["data"]["cpu"]["usage"].contains("kernel"));
   CHECK(stats["data"]["cpu"]["usage"].contains("user"));
   CHECK(stats["data"]["network_interfaces"].is_array());  // the container's own netns: lo
+  if (std::filesystem::exists("/proc/pressure")) {  // PSI where runc 1.2 puts it
+    CHECK(stats["data"]["memory"]["psi"]["some"].contains("avg10"));
+    CHECK(stats["data"]["blkio"]["psi"]["full"].contains("total"));
+  }
 
   CHECK(b.Run({"events", "--interval", "5 parsecs", id}).err.find("--interval: invalid duration") !=
         std::string::npos);

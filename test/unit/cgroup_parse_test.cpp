@@ -99,6 +99,11 @@ TEST_CASE("malformed and truncated files throw, naming the file and the line") {
                     Contains("memory.max line 1") && Contains("12x"));
   CHECK_THROWS_WITH(ParseSingle(Text("v2/memory.current.empty"), "memory.current"),
                     Contains("memory.current"));
+  CHECK_THROWS_WITH(ParsePressure(Text("v2/io.pressure.malformed"), "io.pressure"),
+                    Contains("io.pressure line 1") && Contains("avg10=x"));
+  CHECK_THROWS_WITH(ParsePressure("full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", "p"),
+                    Contains("no \"some\" line"));
+  CHECK_THROWS_WITH(ParsePressure("some avg10=1 avg60=2 avg300=3 totl=4\n", "p"), Contains("total="));
   CHECK_THROWS_WITH(ParseNestedKeyed("8-0 rbytes=1\n", "io.stat"), Contains("8-0"));
   CHECK_THROWS_WITH(ParseFlatKeyed("key 99999999999999999999\n", "f"), Contains("f line 1"));
   CHECK_THROWS_AS(ParseFlatKeyed("key -1\n", "f"), Error);

@@ -61,7 +61,7 @@ TEST_CASE("v2 stats from files written after the kernel documentation") {
   CHECK(stats.memory->cache == 193773568u);
   CHECK(stats.memory->rss == 2244608u);
   CHECK(stats.memory->swap_usage == 1048576u);
-  CHECK_FALSE(stats.memory->failcnt);
+  CHECK(stats.memory->failcnt == 12u);  // memory.events' "max"
   CHECK(stats.memory->stat.at("kernel_stack") == 114688u);
   REQUIRE(stats.pids);
   CHECK(stats.pids->current == 7u);
@@ -71,6 +71,12 @@ TEST_CASE("v2 stats from files written after the kernel documentation") {
   CHECK(stats.hugetlb == std::vector<HugetlbStats>{{"2MB", 4194304, std::nullopt, 3}});
   CHECK(m->OomKillCount() == 1);
   CHECK_FALSE(m->Frozen());
+  // A cpu.pressure without "full", as kernels before 5.13 write it.
+  REQUIRE(stats.pressure);
+  CHECK(stats.pressure->cpu == Pressure{{1.53, 0.87, 0.29, 1153430731}, std::nullopt});
+  CHECK(stats.pressure->memory == Pressure{{12.01, 4.50, 1.00, 7548}, PressureData{10.00, 3.25, 0.75, 5215}});
+  REQUIRE(stats.pressure->io);
+  CHECK(stats.pressure->io->full->total_us == 10650771u);
 
   auto json = ToJson(stats);
   CHECK(json["block_io"][1]["write_ops"] == 1252);
@@ -79,6 +85,9 @@ TEST_CASE("v2 stats from files written after the kernel documentation") {
   CHECK(json["hugetlb"][0]["failcnt"] == 3);
   CHECK_FALSE(json["hugetlb"][0].contains("max_usage"));
   CHECK_FALSE(json["cpu"].contains("usage_per_cpu_ns"));
+  CHECK(json["pressure"]["memory"]["full"]["avg60"] == 3.25);
+  CHECK(json["pressure"]["cpu"]["some"]["total_us"] == 1153430731u);
+  CHECK_FALSE(json["pressure"]["cpu"].contains("full"));
 }
 
 }  // namespace
