@@ -22,16 +22,67 @@ std::vector<std::string> FileWords(const std::string& path) {
   return words;
 }
 
-// Enables in `dir`'s cgroup.subtree_control every controller it has and its children
-// lack, so the resources of the new cgroup below can be set.
+bool Contains(const std::vector<std::string>& words, const std::string& word) {
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+// Whether `dir` may pass controllers to its children: cgroup v2 lets a cgroup other
+// than the root do so only while no process is in it (the root alone has no
+// cgroup.type).
+bool MayDelegate(const std::string& dir) {
+  return !Exists(dir + "/cgroup.type") || ReadFile(dir + "/cgroup.procs").empty();
+}
+
+// Enables in `dir`'s cgroup.subtree_control the controllers it has and its children
+// lack, as runc does, so that the new cgroup below can be limited and measured; where
+// they are all there, or where `dir` holds processes of its own, it writes nothing
+// (the caller's cgroup is not made one with processes and children).
 void EnableControllers(const std::string& dir) {
   auto enabled = FileWords(dir + "/cgroup.subtree_control");
   std::string request;
   for (const auto& c : FileWords(dir + "/cgroup.controllers")) {
-    if (std::find(enabled.begin(), enabled.end(), c) != enabled.end()) continue;
-    request += (request.empty() ? "+" : " +") + c;
+    if (!Contains(enabled, c)) request += (request.empty() ? "+" : " +") + c;
   }
-  if (!request.empty()) WriteFile(dir + "/cgroup.subtree_control", request);
+  if (!request.empty() && MayDelegate(dir)) WriteFile(dir + "/cgroup.subtree_control", request);
+}
+
+// The controllers whose files `resources` writes, by their names' prefix.
+std::vector<std::string> Needed(const Resources& r) {
+  std::vector<std::string> needed;
+  auto need = [&](const std::string& c) {
+    if (!Contains(needed, c)) needed.push_back(c);
+  };
+  if (r.memory) need("memory");
+  if (r.cpu && (r.cpu->shares || r.cpu->quota || r.cpu->period)) need("cpu");
+  if (r.cpu && (!r.cpu->cpus.empty() || !r.cpu->mems.empty())) need("cpuset");
+  if (r.pids) need("pids");
+  if (r.block_io) need("io");
+  if (!r.hugepage_limits.empty()) need("hugetlb");
+  for (const auto& [name, value] : r.unified) {
+    const std::string prefix = name.substr(0, name.find('.'));
+    if (prefix != "cgroup") need(prefix);
+  }
+  return needed;
+}
+
+// Throws, naming the controller and the cgroup that withholds it, when `dir` lacks a
+// controller that `resources` needs.
+void RequireControllers(const std::string& base, const std::string& dir, const Resources& resources) {
+  const auto here = FileWords(dir + "/cgroup.controllers");
+  for (const auto& c : Needed(resources)) {
+    if (Contains(here, c)) continue;
+    // The outermost cgroup on the way that does not pass it down.
+    std::string parent = base;
+    for (size_t slash = dir.find('/', base.size()); slash != std::string::npos; slash = dir.find('/', slash + 1)) {
+      parent = dir.substr(0, slash);
+      if (!Contains(FileWords(parent + "/cgroup.subtree_control"), c)) break;
+    }
+    std::string why = !Contains(FileWords(parent + "/cgroup.controllers"), c)
+                          ? "it is not delegated to " + parent
+                          : parent + " has processes of its own, and cgroup v2 lets only a cgroup without them "
+                                     "pass controllers to its children";
+    throw Error(ENOTSUP, fmt::format("cgroup {}: no {} controller: {}", dir, c, why));
+  }
 }
 
 }  // namespace
@@ -65,6 +116,7 @@ std::unique_ptr<V2Manager> V2Manager::Create(const Hierarchy& h, const std::stri
          slash = dir.find('/', slash + 1)) {
       EnableControllers(dir.substr(0, slash));
     }
+    RequireControllers(base, dir, resources);
     manager->Set(resources);
   } catch (...) {
     manager->Undo();

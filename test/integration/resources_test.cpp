@@ -456,3 +456,72 @@ TEST_CASE("a device the config makes is allowed in the device cgroup, also after
   CHECK(after.out == "fuse\nloop\ndenied\n");
   c.Destroy();
 }
+
+namespace {
+
+// Moves this process into cgroup v2 directory `dir` and back where it was at the end.
+class MovedInto {
+ public:
+  explicit MovedInto(const std::string& dir) : from_(OwnCgroup()) { Move(dir); }
+  ~MovedInto() { Move(from_); }
+  static std::string OwnCgroup() {
+    std::string path = Trimmed("/proc/self/cgroup");  // "0::/path" on a v2 host
+    path = path.substr(path.find("::") + 2);
+    return "/sys/fs/cgroup" + (path == "/" ? "" : path);
+  }
+  static void Move(const std::string& dir) { std::ofstream(dir + "/cgroup.procs") << getpid() << std::flush; }
+
+ private:
+  std::string from_;
+};
+
+}  // namespace
+
+TEST_CASE("a container under a caller's cgroup that has processes is a leaf, and a withheld controller is named",
+          "[cgroup]") {
+  if (!cask::test::UnifiedHost()) {
+    WARN("cgroup v2 hosts only; skipped");
+    return;
+  }
+  Harness h;
+  const std::string own = MovedInto::OwnCgroup();
+  const std::string nest = own + "/" + NewId("nest");
+  REQUIRE(mkdir(nest.c_str(), 0755) == 0);
+  struct Cleanup {
+    std::string nest;
+    ~Cleanup() {
+      rmdir((nest + "/caller").c_str());
+      rmdir(nest.c_str());
+    }
+  } cleanup{nest};
+  const std::string id = NewId("leaf");
+  {
+    MovedInto caller(nest);  // the caller's cgroup now has a process: this one
+    // Without limits the container is a leaf below it, and the caller's cgroup gets no
+    // controllers: it is not made one with processes and children.
+    cask::Config config = h.BaseConfig();
+    {
+      cask::ScopedContainer c(h.factory().Create(id, config));
+      CHECK(std::filesystem::path(c->State().cgroup_paths.at("")).parent_path() == nest);
+      CHECK(Trimmed(nest + "/cgroup.subtree_control").empty());
+    }
+    config.cgroup.resources.memory.emplace().limit = 64 << 20;
+    CHECK_THROWS_WITH(h.factory().Create(id, config),
+                      Catch::Contains("no memory controller") && Catch::Contains(nest + " has processes of its own"));
+    CHECK(h.factory().List().empty());
+    for (const auto& entry : std::filesystem::directory_iterator(nest)) CHECK_FALSE(entry.is_directory());
+  }
+  {
+    // From a leaf beside the container, the cgroup above both is free of processes:
+    // cask enables there what the container needs.
+    REQUIRE(mkdir((nest + "/caller").c_str(), 0755) == 0);
+    MovedInto caller(nest + "/caller");
+    cask::Config config = h.BaseConfig();
+    config.cgroup.path = nest.substr(std::string("/sys/fs/cgroup").size()) + "/" + id;
+    config.cgroup.resources.memory.emplace().limit = 64 << 20;
+    cask::ScopedContainer c(h.factory().Create(id, config));
+    CHECK(Trimmed(nest + "/" + id + "/memory.max") == std::to_string(64 << 20));
+    CHECK(Trimmed(nest + "/cgroup.subtree_control").find("memory") != std::string::npos);
+  }
+}
+
