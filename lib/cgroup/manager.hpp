@@ -41,6 +41,10 @@ class Manager {
   virtual std::map<std::string, std::string> Paths() const = 0;
   // Moves process `pid` into the cgroup in every hierarchy.
   virtual void Apply(pid_t pid) = 0;
+  // On a v2 host, the cgroup's directory as an fd that clone3 can start a process in
+  // (CLONE_INTO_CGROUP), so that it never runs outside the cgroup and needs no Apply;
+  // none where v1 hierarchies need the process moved by Apply.
+  virtual unique_fd BirthFd() const { return {}; }
   // Every process in the cgroup and its sub-cgroups, sorted.
   virtual std::vector<pid_t> Pids() const = 0;
   // Writes the resources that are set; leaves the others alone.

@@ -1,5 +1,6 @@
 #include "cgroup/v2.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/inotify.h>
 
@@ -126,6 +127,13 @@ std::unique_ptr<V2Manager> V2Manager::Create(const Hierarchy& h, const std::stri
 }
 
 void V2Manager::Apply(pid_t pid) { WriteFile(dir_ + "/cgroup.procs", std::to_string(pid)); }
+
+unique_fd V2Manager::BirthFd() const {
+  if (!key_.empty()) return {};  // a hybrid host's unified cgroup: V1Manager applies
+  unique_fd fd(open(dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) throw Error(errno, "open cgroup " + dir_);
+  return fd;
+}
 
 std::vector<pid_t> V2Manager::Pids() const {
   std::vector<pid_t> pids;

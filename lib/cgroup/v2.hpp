@@ -23,6 +23,7 @@ class V2Manager : public Manager {
 
   std::map<std::string, std::string> Paths() const override { return {{key_, dir_}}; }
   void Apply(pid_t pid) override;
+  unique_fd BirthFd() const override;
   std::vector<pid_t> Pids() const override;
   void Set(const Resources& resources) override;
   void Freeze() override;

@@ -83,7 +83,10 @@ void Container::Exec(Process& process) {
                         [](const Namespace& ns) { return ns.type == NamespaceType::kUser; });
   request.bootstrap.fork = state.config.HasNamespace(NamespaceType::kPid);
   auto cgroup = cgroup::Manager::Load(state.cgroup_paths);
-  request.setup = [&](pid_t pid) { cgroup->Apply(pid); };
+  request.cgroup_fd = cgroup->BirthFd();
+  request.setup = [&](pid_t pid) {
+    if (!request.cgroup_fd) cgroup->Apply(pid);  // else it was born there
+  };
   factory_->Track(id_, Launch(*factory_, request, process));
 }
 

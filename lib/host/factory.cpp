@@ -263,6 +263,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   request.context = context;
   request.fifo = std::move(fifo);
   request.idmapped_trees = MakeIdmappedTrees(config, context);
+  request.cgroup_fd = cgroup->BirthFd();
   request.bootstrap.mode = Bootstrap::Mode::kCreate;
   request.bootstrap.id = id;
   request.bootstrap.config = config;
@@ -279,7 +280,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   }
   request.setup = [&](pid_t pid) {
     if (request.bootstrap.new_user_namespace && !request.before_exec) write_id_maps(pid);
-    cgroup->Apply(pid);
+    if (!request.cgroup_fd) cgroup->Apply(pid);  // else init was born there
     for (const auto& network : config.networks) {
       if (network.type != "veth") continue;
       std::string netns = fmt::format("/proc/{}/ns/net", pid);

@@ -120,6 +120,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   spawn.sync_fd = init_socket.get();
   spawn.extra_fds = process.extra_fds;
   spawn.gate = static_cast<bool>(request.before_exec);
+  spawn.cgroup_fd = request.cgroup_fd ? request.cgroup_fd.get() : -1;
   request.bootstrap.extra_fds = static_cast<int>(process.extra_fds.size());
   std::shared_ptr<const SealedSeccomp> seccomp;
   if (auto& profile = request.bootstrap.config.seccomp) {
@@ -133,6 +134,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   }
 
   Spawned spawned = Spawn(spawn);
+  if (!spawned.in_cgroup) request.cgroup_fd.reset();
   auto child = std::make_shared<ChildRecord>();
   child->pid = spawned.pid;
   child->pidfd = std::move(spawned.pidfd);

@@ -15,6 +15,9 @@ struct LaunchRequest {
   unsigned long clone_flags = 0;  // namespaces made at clone time
   unique_fd fifo;                 // create mode: the exec fifo, O_PATH
   std::vector<unique_fd> idmapped_trees;  // create mode: MakeIdmappedTrees, for init to attach
+  // The container's cgroup for init to be born in (Manager::BirthFd); reset by Launch
+  // where the kernel could not, and then setup must Apply.
+  unique_fd cgroup_fd;
   // When set, the spawned child waits before its exec until this has run (id maps).
   std::function<void(pid_t)> before_exec;
   // Runs when init asks for setup, with the pid that carries on: id maps, cgroup, veth.

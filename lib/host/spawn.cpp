@@ -47,6 +47,44 @@ int ChildMain(void* arg) {
   _exit(127);
 }
 
+// The kernel's struct clone_args up to its cgroup field (CLONE_ARGS_SIZE_VER2).
+struct CloneArgs {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+static_assert(sizeof(CloneArgs) == 88);
+constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;  // CLONE_INTO_CGROUP, Linux 5.7
+
+// clone3, with the child running fn(arg) on args->stack and exiting with its value:
+// glibc 2.36 has no clone3 wrapper, and syscall() cannot return on a new stack.
+// Returns the child's pid, or -errno.
+long Clone3(CloneArgs* args, int (*fn)(void*), void* arg) {
+#if defined(__x86_64__)
+  long ret = SYS_clone3;
+  register int (*child_fn)(void*) asm("r12") = fn;
+  register void* child_arg asm("r13") = arg;
+  asm volatile(
+      "syscall\n\t"
+      "test %%rax, %%rax\n\t"
+      "jnz 1f\n\t"
+      // The child, on its stack with the parent's registers but rax: the outermost frame.
+      "xor %%ebp, %%ebp\n\t"
+      "mov %%r13, %%rdi\n\t"
+      "call *%%r12\n\t"
+      "mov %%eax, %%edi\n\t"
+      "mov %[exit], %%eax\n\t"
+      "syscall\n\t"
+      "hlt\n\t"
+      "1:"
+      : "+a"(ret)
+      : "D"(args), "S"(sizeof(CloneArgs)), "r"(child_fn), "r"(child_arg), [exit] "i"(SYS_exit)
+      : "rcx", "r11", "memory", "cc");
+  return ret;
+#else
+  (void)args, (void)fn, (void)arg;
+  return -ENOSYS;  // no trampoline for this architecture: clone, then Apply
+#endif
+}
+
 }  // namespace
 
 Spawned Spawn(const SpawnRequest& request) {
@@ -85,11 +123,34 @@ Spawned Spawn(const SpawnRequest& request) {
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   int pidfd = -1;
-  pid_t pid = clone(ChildMain, stack + sizeof(stack), static_cast<int>(flags), &args, &pidfd);
-  int clone_errno = errno;
+  pid_t pid = -1;
+  int clone_errno = 0;
+  bool in_cgroup = false;
+  const char* what = "spawn: clone";
+  if (request.cgroup_fd >= 0) {
+    CloneArgs clone_args{};
+    clone_args.flags = (flags & ~uint64_t{0xff}) | kCloneIntoCgroup;
+    clone_args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
+    clone_args.exit_signal = SIGCHLD;
+    clone_args.stack = reinterpret_cast<uintptr_t>(stack);
+    clone_args.stack_size = sizeof(stack);
+    clone_args.cgroup = static_cast<uint64_t>(request.cgroup_fd);
+    const long ret = Clone3(&clone_args, ChildMain, &args);
+    pid = ret < 0 ? -1 : static_cast<pid_t>(ret);
+    clone_errno = ret < 0 ? static_cast<int>(-ret) : 0;
+    in_cgroup = ret >= 0;
+    what = "spawn: clone3 into the container's cgroup";
+  }
+  // A kernel without clone3 (5.3) or its cgroup field (5.7): clone, and the caller
+  // moves the child.
+  if (request.cgroup_fd < 0 || (pid < 0 && (clone_errno == ENOSYS || clone_errno == E2BIG))) {
+    pid = clone(ChildMain, stack + sizeof(stack), static_cast<int>(flags), &args, &pidfd);
+    clone_errno = errno;
+    what = "spawn: clone";
+  }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (pid < 0) throw Error(clone_errno, "spawn: clone");
-  return {pid, unique_fd(pidfd)};
+  if (pid < 0) throw Error(clone_errno, what);
+  return {pid, unique_fd(pidfd), in_cgroup};
 }
 
 }  // namespace cask

@@ -1,4 +1,5 @@
-// Starting init: clone with the namespace flags, then exec the sealed init binary.
+// Starting init: clone with the namespace flags (clone3 into the container's cgroup on
+// a v2 host), then exec the sealed init binary.
 // Between clone and exec the child only moves fds and execs: nothing that allocates,
 // so a multi-threaded host is safe.
 #pragma once
@@ -21,11 +22,14 @@ struct SpawnRequest {
   // Wait for one byte on the sync fd (the id maps are written), then become root of the
   // new user namespace, before the exec.
   bool gate = false;
+  // A cgroup v2 directory (Manager::BirthFd) for the child to be born in, or -1.
+  int cgroup_fd = -1;
 };
 
 struct Spawned {
   pid_t pid = -1;
   unique_fd pidfd;
+  bool in_cgroup = false;  // born in cgroup_fd; false where the kernel cannot (before 5.7)
 };
 
 // Clones and execs init. Throws cask::Error; on error no child is left.

@@ -525,3 +525,35 @@ TEST_CASE("a container under a caller's cgroup that has processes is a leaf, and
   }
 }
 
+
+TEST_CASE("on cgroup v2 an exec'd process is born in the container's cgroup: past pids.max it is refused",
+          "[cgroup]") {
+  if (!cask::test::UnifiedHost()) {
+    WARN("cgroup v2 hosts only (v1 moves a process in after clone); skipped");
+    return;
+  }
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.pids.emplace().limit = 1;  // init alone
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(h, config, {"/probe", "sleep", "30"}, process));
+  // Moved in after a clone outside, it would run past the limit, as migration ignores
+  // pids.max; born inside (CLONE_INTO_CGROUP), it is a fork the cgroup refuses.
+  cask::Process exec(config.process);
+  exec.args = {"/probe", "exit", "0"};
+  CHECK_THROWS_WITH(c->Exec(exec), Catch::Contains("clone3 into the container's cgroup") &&
+                                       Catch::Contains("Resource temporarily unavailable"));
+  CHECK(c->Processes() == std::vector<pid_t>{c->State().init_pid});
+  CHECK(c->Status() == cask::Status::kRunning);
+
+  cask::Resources more;
+  more.pids.emplace().limit = 10;
+  c->Update(more);
+  cask::Process again(config.process);
+  again.args = {"/bin/cat", "/proc/self/cgroup"};
+  again.out = cask::Stdio::Pipe();
+  c->Exec(again);
+  auto result = Harness::Collect(again);
+  CHECK(result.status.code == 0);
+  CHECK(result.out == "0::/\n");  // its cgroup namespace's root: the container's cgroup
+}
