@@ -434,12 +434,17 @@ TEST_CASE("a device the config makes is allowed in the device cgroup, also after
   for (auto* set : {&config.capabilities.bounding, &config.capabilities.effective, &config.capabilities.permitted}) {
     set->push_back("CAP_MKNOD");
   }
+  // A block device that exists (a loop device of the test's), so that only the device
+  // cgroup can refuse the open.
+  cask::test::LoopDevice disk(1 << 20);
   const std::vector<std::string> opens = {"/bin/sh", "-c",
       "(: < /dev/fuse) && echo fuse; (: < /dev/loop-control) && echo loop;"
-      "mknod /dev/k c 1 11 && ! (: < /dev/k) && echo denied; rm -f /dev/k"};
+      "mknod /dev/k c 1 11 && ! (: < /dev/k) && echo denied; rm -f /dev/k;"
+      "mknod /dev/b b " + std::to_string(disk.Major()) + " " + std::to_string(disk.Minor()) +
+      " && (: < /dev/b) 2>&1 | grep -q 'not permitted' && echo block denied; rm -f /dev/b"};
   auto result = h.Run(config, opens);
   INFO(result.err);
-  CHECK(result.out == "fuse\nloop\ndenied\n");
+  CHECK(result.out == "fuse\nloop\ndenied\nblock denied\n");
 
   cask::Process process;
   cask::Container c = StartContainer(h, config, {"/probe", "sleep", "60"}, process);
@@ -453,7 +458,7 @@ TEST_CASE("a device the config makes is allowed in the device cgroup, also after
   c.Exec(check);
   auto after = Harness::Collect(check);
   INFO(after.err);
-  CHECK(after.out == "fuse\nloop\ndenied\n");
+  CHECK(after.out == "fuse\nloop\ndenied\nblock denied\n");
   c.Destroy();
 }
 
@@ -550,10 +555,13 @@ TEST_CASE("on cgroup v2 an exec'd process is born in the container's cgroup: pas
   more.pids.emplace().limit = 10;
   c->Update(more);
   cask::Process again(config.process);
-  again.args = {"/bin/cat", "/proc/self/cgroup"};
+  // Its cgroup namespace's root is the container's cgroup, and /sys/fs/cgroup shows
+  // that cgroup alone (no sibling named cask-*), read-only.
+  again.args = {"/bin/sh", "-c",
+                "cat /proc/self/cgroup /sys/fs/cgroup/pids.max; ls /sys/fs/cgroup | grep -c cask;"
+                "mkdir /sys/fs/cgroup/sub 2>&1 | grep -c Read-only"};
   again.out = cask::Stdio::Pipe();
   c->Exec(again);
   auto result = Harness::Collect(again);
-  CHECK(result.status.code == 0);
-  CHECK(result.out == "0::/\n");  // its cgroup namespace's root: the container's cgroup
+  CHECK(result.out == "0::/\n10\n0\n1\n");
 }
