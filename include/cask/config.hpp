@@ -77,6 +77,8 @@ struct CpuResources {
   std::optional<uint64_t> period;  // microseconds
   std::optional<int64_t> realtime_runtime;
   std::optional<uint64_t> realtime_period;
+  std::optional<uint64_t> burst;  // microseconds of unused quota a period may borrow
+  std::optional<int64_t> idle;    // 1: the group runs as SCHED_IDLE (Linux 5.15)
   std::string cpus;  // cpuset list, "0-1,3"
   std::string mems;
   bool operator==(const CpuResources&) const = default;

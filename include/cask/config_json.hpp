@@ -81,6 +81,8 @@ void Describe(V& v, CpuResources*) {
   v.Field("period", &CpuResources::period);
   v.Field("realtime_runtime", &CpuResources::realtime_runtime);
   v.Field("realtime_period", &CpuResources::realtime_period);
+  v.Field("burst", &CpuResources::burst);
+  v.Field("idle", &CpuResources::idle);
   v.Field("cpus", &CpuResources::cpus);
   v.Field("mems", &CpuResources::mems);
 }

@@ -1,6 +1,6 @@
 // Merge(base, update): what Container::Update records. Every field that `update` sets
-// replaces base's; an unset optional, an empty string or list, or a field equal to its
-// default leaves base's alone. Nested optional structs merge field by field, and maps
+// replaces base's; an unset optional, an empty string or list, or a plain field equal to
+// its default leaves base's alone. Nested optional structs merge field by field, and maps
 // key by key. It walks the same Describe() field lists as the JSON mapping.
 #pragma once
 
@@ -37,14 +37,15 @@ void MergeValue(T& base, const T& update) {
   }
 }
 
+// A set optional is a value the caller chose, zero and false included (cpu idle 0,
+// disable_oom_killer false): only a struct merges into the one already there.
 template <class T>
 void MergeValue(std::optional<T>& base, const std::optional<T>& update) {
   if (!update) return;
-  if (base) {
-    MergeValue(*base, *update);
-  } else {
-    base = update;
+  if constexpr (json_detail::Described<T>) {
+    if (base) return MergeValue(*base, *update);
   }
+  base = update;
 }
 
 template <class T>

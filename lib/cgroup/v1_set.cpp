@@ -46,6 +46,10 @@ void SetCpu(const std::string& dir, const CpuResources& c) {
   // Period first: the kernel checks the quota against it.
   if (c.period) WriteFile(dir + "/cpu.cfs_period_us", std::to_string(*c.period));
   if (c.quota) WriteFile(dir + "/cpu.cfs_quota_us", std::to_string(*c.quota));
+  // After the quota, which bounds it.
+  if (c.burst) WriteFile(dir + "/cpu.cfs_burst_us", std::to_string(*c.burst));
+  // After the shares: the kernel refuses shares for an idle group.
+  if (c.idle) WriteFile(dir + "/cpu.idle", std::to_string(*c.idle));
   if (c.realtime_period) WriteFile(dir + "/cpu.rt_period_us", std::to_string(*c.realtime_period));
   if (c.realtime_runtime) {
     WriteFile(dir + "/cpu.rt_runtime_us", std::to_string(*c.realtime_runtime));
@@ -91,7 +95,7 @@ void V1Manager::Set(const Resources& r) {
   if (r.memory) SetMemory(Dir("memory"), *r.memory);
   if (r.cpu) {
     const auto& c = *r.cpu;
-    if (c.shares || c.quota || c.period || c.realtime_period || c.realtime_runtime) {
+    if (c.shares || c.quota || c.period || c.realtime_period || c.realtime_runtime || c.burst || c.idle) {
       SetCpu(Dir("cpu"), c);
     }
     if (!c.cpus.empty()) WriteFile(Dir("cpuset") + "/cpuset.cpus", c.cpus);

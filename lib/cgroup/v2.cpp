@@ -54,7 +54,7 @@ std::vector<std::string> Needed(const Resources& r) {
     if (!Contains(needed, c)) needed.push_back(c);
   };
   if (r.memory) need("memory");
-  if (r.cpu && (r.cpu->shares || r.cpu->quota || r.cpu->period)) need("cpu");
+  if (r.cpu && (r.cpu->shares || r.cpu->quota || r.cpu->period || r.cpu->burst || r.cpu->idle)) need("cpu");
   if (r.cpu && (!r.cpu->cpus.empty() || !r.cpu->mems.empty())) need("cpuset");
   if (r.pids) need("pids");
   if (r.block_io) need("io");
@@ -66,27 +66,30 @@ std::vector<std::string> Needed(const Resources& r) {
   return needed;
 }
 
-// Throws, naming the controller and the cgroup that withholds it, when `dir` lacks a
-// controller that `resources` needs.
-void RequireControllers(const std::string& base, const std::string& dir, const Resources& resources) {
+}  // namespace
+
+// The nearest parent that has the controller and does not pass it down, and why.
+void RequireControllers(const std::string& dir, const Resources& resources) {
   const auto here = FileWords(dir + "/cgroup.controllers");
   for (const auto& c : Needed(resources)) {
     if (Contains(here, c)) continue;
-    // The outermost cgroup on the way that does not pass it down.
-    std::string parent = base;
-    for (size_t slash = dir.find('/', base.size()); slash != std::string::npos; slash = dir.find('/', slash + 1)) {
-      parent = dir.substr(0, slash);
-      if (!Contains(FileWords(parent + "/cgroup.subtree_control"), c)) break;
+    std::string why;
+    for (std::string child = dir;; child = child.substr(0, child.rfind('/'))) {
+      const std::string parent = child.substr(0, child.rfind('/'));
+      if (Contains(FileWords(parent + "/cgroup.controllers"), c)) {
+        why = MayDelegate(parent) ? "it is not delegated to " + child
+                                  : parent + " has processes of its own, and cgroup v2 lets only a cgroup "
+                                             "without them pass controllers to its children";
+        break;
+      }
+      if (!Exists(parent + "/cgroup.type")) {
+        why = "the kernel offers none";
+        break;
+      }
     }
-    std::string why = !Contains(FileWords(parent + "/cgroup.controllers"), c)
-                          ? "it is not delegated to " + parent
-                          : parent + " has processes of its own, and cgroup v2 lets only a cgroup without them "
-                                     "pass controllers to its children";
     throw Error(ENOTSUP, fmt::format("cgroup {}: no {} controller: {}", dir, c, why));
   }
 }
-
-}  // namespace
 
 void RefuseBusy(const std::string& dir, bool frozen) {
   std::vector<pid_t> pids;
@@ -117,7 +120,6 @@ std::unique_ptr<V2Manager> V2Manager::Create(const Hierarchy& h, const std::stri
          slash = dir.find('/', slash + 1)) {
       EnableControllers(dir.substr(0, slash));
     }
-    RequireControllers(base, dir, resources);
     manager->Set(resources);
   } catch (...) {
     manager->Undo();

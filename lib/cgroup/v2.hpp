@@ -48,6 +48,10 @@ class V2Manager : public Manager {
 // Kills `pids` one by one; the callers freeze the cgroup around it so none can fork.
 void KillEach(const std::vector<pid_t>& pids);
 
+// Throws, naming the controller and the cgroup that withholds it, when cgroup `dir`
+// lacks a controller whose files `resources` writes.
+void RequireControllers(const std::string& dir, const Resources& resources);
+
 // Throws when cgroup `dir` exists and is in use, so Create does not take it over.
 void RefuseBusy(const std::string& dir, bool frozen);
 

@@ -50,6 +50,9 @@ void SetCpu(const std::string& dir, const CpuResources& c) {
     if (c.period) period = std::to_string(*c.period);
     WriteFile(dir + "/cpu.max", quota + " " + period);
   }
+  // After cpu.max, whose quota bounds it, and cpu.weight, which an idle group refuses.
+  if (c.burst) WriteFile(dir + "/cpu.max.burst", std::to_string(*c.burst));
+  if (c.idle) WriteFile(dir + "/cpu.idle", std::to_string(*c.idle));
   if (!c.cpus.empty()) WriteFile(dir + "/cpuset.cpus", c.cpus);
   if (!c.mems.empty()) WriteFile(dir + "/cpuset.mems", c.mems);
 }
@@ -83,6 +86,7 @@ void SetIo(const std::string& dir, const BlockIoResources& b) {
 }  // namespace
 
 void V2Manager::Set(const Resources& r) {
+  RequireControllers(dir_, r);
   // On a hybrid host the v1 devices controller enforces the rules; V1Manager makes its
   // unified cgroup with no resources, so this is a v2-only host's program. It replaces
   // the previous one: the list is the whole device policy.
@@ -93,7 +97,11 @@ void V2Manager::Set(const Resources& r) {
     WriteFile(dir_ + "/pids.max", r.pids->limit > 0 ? std::to_string(r.pids->limit) : "max");
   if (r.block_io) SetIo(dir_, *r.block_io);
   for (const auto& h : r.hugepage_limits) {
-    WriteFile(UserFile(dir_, "hugetlb." + h.page_size + ".max"), std::to_string(h.limit));
+    const std::string prefix = UserFile(dir_, "hugetlb." + h.page_size);
+    WriteFile(prefix + ".max", std::to_string(h.limit));
+    // Reservations (Linux 5.7) get the same limit, as runc sets them: without it a
+    // mapping could reserve pages that the fault later cannot charge.
+    if (Exists(prefix + ".rsvd.max")) WriteFile(prefix + ".rsvd.max", std::to_string(h.limit));
   }
   for (const auto& [name, value] : r.unified) WriteFile(UserFile(dir_, name), value);
 }

@@ -416,6 +416,9 @@ void ValidateResources(const Resources& resources, const std::string& at) {
       throw ConfigError(at + ".cpu.period", "must not be zero");
     }
     RequireLimit(cpu->realtime_runtime, at + ".cpu.realtime_runtime");
+    if (cpu->idle && *cpu->idle != 0 && *cpu->idle != 1) {
+      throw ConfigError(at + ".cpu.idle", "must be 0 or 1, got " + std::to_string(*cpu->idle));
+    }
   }
   if (resources.pids && resources.pids->limit < -1) {
     throw ConfigError(at + ".pids.limit", "must be -1 (unlimited) or non-negative, got " +

@@ -216,10 +216,8 @@ Resources ReadResources(const Node& node) {
   if (cpu.Present()) {
     r.cpu = CpuResources{cpu["shares"].OptionalInteger<uint64_t>(), cpu["quota"].OptionalInteger<int64_t>(),
                          cpu["period"].OptionalInteger<uint64_t>(), cpu["realtimeRuntime"].OptionalInteger<int64_t>(),
-                         cpu["realtimePeriod"].OptionalInteger<uint64_t>(), cpu["cpus"].StringOr(""),
-                         cpu["mems"].StringOr("")};
-    Unsupported(cpu["burst"], "is not supported by cask yet");
-    Unsupported(cpu["idle"], "is not supported by cask yet");
+                         cpu["realtimePeriod"].OptionalInteger<uint64_t>(), cpu["burst"].OptionalInteger<uint64_t>(),
+                         cpu["idle"].OptionalInteger<int64_t>(), cpu["cpus"].StringOr(""), cpu["mems"].StringOr("")};
   }
   if (node["pids"].Present()) r.pids = PidsResources{node["pids"]["limit"].Integer<int64_t>()};
   if (node["blockIO"].Present()) r.block_io = ReadBlockIo(node["blockIO"]);

@@ -145,6 +145,8 @@ json ResourcesJson(const Resources& r) {
     PutIf(c, "period", r.cpu->period);
     PutIf(c, "realtimeRuntime", r.cpu->realtime_runtime);
     PutIf(c, "realtimePeriod", r.cpu->realtime_period);
+    PutIf(c, "burst", r.cpu->burst);
+    PutIf(c, "idle", r.cpu->idle);
     PutIf(c, "cpus", r.cpu->cpus);
     PutIf(c, "mems", r.cpu->mems);
     out["cpu"] = c;

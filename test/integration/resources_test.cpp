@@ -58,11 +58,18 @@ TEST_CASE("configured limits reach the container's cgroup files", "[cgroup]") {
   r.cpu->shares = 256;
   r.cpu->quota = 20000;
   r.cpu->period = 50000;
+  r.cpu->burst = 10000;
   r.cpu->cpus = "0";
   r.pids.emplace().limit = 40;
   // A raw file after the typed fields: it wins over memory.low, which it repeats.
   r.unified[v2 ? "memory.low" : "memory.soft_limit_in_bytes"] = std::to_string(48 << 20);
-  if (v2) r.unified["memory.high"] = std::to_string(80 << 20);
+  if (v2) {
+    r.unified["memory.high"] = std::to_string(80 << 20);
+    r.unified["memory.min"] = std::to_string(16 << 20);
+    r.unified["memory.oom.group"] = "1";
+    r.block_io.emplace().weight = 500;
+    r.hugepage_limits.push_back({"2MB", 4 << 20});
+  }
   cask::Process process;
   cask::ScopedContainer c(StartContainer(h, config, {"/probe", "sleep", "30"}, process));
   auto paths = c->State().cgroup_paths;
@@ -73,6 +80,12 @@ TEST_CASE("configured limits reach the container's cgroup files", "[cgroup]") {
     CHECK(Trimmed(dir + "/memory.high") == std::to_string(80 << 20));
     CHECK(Trimmed(dir + "/cpu.weight") == "10");  // shares 256, as runc converts them
     CHECK(Trimmed(dir + "/cpu.max") == "20000 50000");
+    CHECK(Trimmed(dir + "/cpu.max.burst") == "10000");
+    CHECK(Trimmed(dir + "/memory.min") == std::to_string(16 << 20));
+    CHECK(Trimmed(dir + "/memory.oom.group") == "1");
+    CHECK(Trimmed(dir + "/io.weight") == "default 4950");  // blkio weight 500, as runc converts it
+    CHECK(Trimmed(dir + "/hugetlb.2MB.max") == std::to_string(4 << 20));
+    CHECK(Trimmed(dir + "/hugetlb.2MB.rsvd.max") == std::to_string(4 << 20));
     CHECK(Trimmed(dir + "/cpuset.cpus") == "0");
     CHECK(Trimmed(dir + "/pids.max") == "40");
   } else {
@@ -83,12 +96,54 @@ TEST_CASE("configured limits reach the container's cgroup files", "[cgroup]") {
     CHECK(Trimmed(paths["cpu"] + "/cpu.shares") == "256");
     CHECK(Trimmed(paths["cpu"] + "/cpu.cfs_quota_us") == "20000");
     CHECK(Trimmed(paths["cpu"] + "/cpu.cfs_period_us") == "50000");
+    CHECK(Trimmed(paths["cpu"] + "/cpu.cfs_burst_us") == "10000");
     CHECK(Trimmed(paths["cpuset"] + "/cpuset.cpus") == "0");
     CHECK(Trimmed(paths["pids"] + "/pids.max") == "40");
   }
   // The payload sits in them.
   std::string procs = Trimmed(cask::test::CgroupDir(paths, "memory") + "/cgroup.procs");
   CHECK(procs == std::to_string(c->State().init_pid));
+}
+
+TEST_CASE("an idle cpu group is set and Update takes it back", "[cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.cpu.emplace().idle = 1;
+  cask::Process process;
+  cask::ScopedContainer c(StartContainer(h, config, {"/probe", "sleep", "30"}, process));
+  const std::string idle = cask::test::CgroupDir(c->State().cgroup_paths, "cpu") + "/cpu.idle";
+  CHECK(Trimmed(idle) == "1");
+  cask::Resources update;
+  update.cpu.emplace().idle = 0;
+  c->Update(update);
+  CHECK(Trimmed(idle) == "0");
+  CHECK(c->State().config.cgroup.resources.cpu->idle == 0);
+}
+
+TEST_CASE("memory.oom.group kills the whole container at its first OOM, where without it the hog alone dies",
+          "[cgroup]") {
+  if (!cask::test::UnifiedHost()) {
+    WARN("memory.oom.group is cgroup v2's; skipped");
+    return;
+  }
+  Harness h;
+  for (const bool group : {false, true}) {
+    INFO("oom.group " << group);
+    cask::Config config = h.BaseConfig();
+    auto& memory = config.cgroup.resources.memory.emplace();
+    memory.limit = 32 << 20;
+    memory.swap = 32 << 20;
+    if (group) config.cgroup.resources.unified["memory.oom.group"] = "1";
+    auto result = h.Run(config, {"/bin/sh", "-c", "/probe sleep 100 & /probe hog 256; echo shell-alive"});
+    INFO(result.out << result.err);
+    if (group) {
+      CHECK(result.status.signal == SIGKILL);
+      CHECK(result.out.find("shell-alive") == std::string::npos);
+    } else {
+      CHECK(result.status.code == 0);
+      CHECK(result.out.find("shell-alive") != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("settings that cgroup v2 lacks are refused by name at create and leave nothing", "[cgroup]") {
@@ -509,6 +564,12 @@ TEST_CASE("a container under a caller's cgroup that has processes is a leaf, and
       cask::ScopedContainer c(h.factory().Create(id, config));
       CHECK(std::filesystem::path(c->State().cgroup_paths.at("")).parent_path() == nest);
       CHECK(Trimmed(nest + "/cgroup.subtree_control").empty());
+      // A limit that Update asks for later is refused as clearly, and left unrecorded.
+      cask::Resources limit;
+      limit.memory.emplace().limit = 64 << 20;
+      CHECK_THROWS_WITH(c->Update(limit),
+                        Catch::Contains("no memory controller") && Catch::Contains(nest + " has processes of its own"));
+      CHECK_FALSE(c->State().config.cgroup.resources.memory);
     }
     config.cgroup.resources.memory.emplace().limit = 64 << 20;
     CHECK_THROWS_WITH(h.factory().Create(id, config),

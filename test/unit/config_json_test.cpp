@@ -35,7 +35,7 @@ constexpr const char* kFullJson = R"({
       "memory": {"limit": 536870912, "reservation": 268435456, "swap": -1, "swappiness": 10,
                  "disable_oom_killer": true},
       "cpu": {"shares": 512, "quota": 50000, "period": 100000, "realtime_runtime": 950000,
-              "realtime_period": 1000000, "cpus": "0-1", "mems": "0"},
+              "realtime_period": 1000000, "burst": 10000, "idle": 0, "cpus": "0-1", "mems": "0"},
       "pids": {"limit": 100},
       "block_io": {
         "weight": 500, "leaf_weight": 300,
@@ -198,6 +198,8 @@ TEST_CASE("a full JSON lands in the right fields") {
   CHECK(config.sysctl.at("net.ipv4.ip_forward") == "1");
   CHECK(config.cgroup.resources.memory->swap == -1);
   CHECK(config.cgroup.resources.cpu->cpus == "0-1");
+  CHECK(config.cgroup.resources.cpu->burst == 10000u);
+  CHECK(config.cgroup.resources.cpu->idle == 0);
   CHECK(config.cgroup.resources.block_io->throttle_write_iops_device[0].rate == 2000);
   CHECK(config.cgroup.resources.devices[0].type == 'c');
   CHECK(config.devices[0].file_mode == 0660u);

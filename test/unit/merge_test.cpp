@@ -56,3 +56,18 @@ TEST_CASE("resources read from JSON on their own name their path") {
   CHECK_THROWS_WITH(cask::ValidateResources(cask::ResourcesFromJson(nlohmann::json::parse(R"({"cpu": {"period": 0}})"))),
                     "resources.cpu.period: must not be zero");
 }
+
+TEST_CASE("a zero or false that an update sets replaces the value before") {
+  cask::Resources base;
+  base.cpu.emplace().idle = 1;
+  base.memory.emplace().disable_oom_killer = true;
+  base.memory->swappiness = 60;
+  cask::Resources update;
+  update.cpu.emplace().idle = 0;
+  update.memory.emplace().disable_oom_killer = false;
+  update.memory->swappiness = 0;
+  cask::Merge(base, update);
+  CHECK(base.cpu->idle == 0);
+  CHECK(base.memory->disable_oom_killer == false);
+  CHECK(base.memory->swappiness == 0u);
+}

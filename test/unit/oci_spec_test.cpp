@@ -59,7 +59,7 @@ constexpr const char* kFullSpec = R"({
       "memory": {"limit": 67108864, "reservation": 33554432, "swap": 134217728, "swappiness": 10,
                  "disableOOMKiller": true},
       "cpu": {"shares": 512, "quota": 50000, "period": 100000, "realtimeRuntime": 950, "realtimePeriod": 1000,
-              "cpus": "0-1", "mems": "0"},
+              "burst": 10000, "idle": 1, "cpus": "0-1", "mems": "0"},
       "pids": {"limit": 64},
       "blockIO": {"weight": 500, "leafWeight": 300,
                   "weightDevice": [{"major": 8, "minor": 0, "weight": 600, "leafWeight": 200}],
@@ -133,6 +133,8 @@ TEST_CASE("config.json: every field maps onto the Config", "[oci]") {
   CHECK(r.memory->limit == 67108864);
   CHECK(r.memory->disable_oom_killer == true);
   CHECK(r.cpu->quota == 50000);
+  CHECK(r.cpu->burst == 10000u);
+  CHECK(r.cpu->idle == 1);
   CHECK(r.cpu->cpus == "0-1");
   CHECK(r.pids->limit == 64);
   CHECK(r.block_io->throttle_write_iops_device.at(0).rate == 200);
@@ -186,7 +188,8 @@ TEST_CASE("config.json: what cask cannot honour is refused by its JSON path", "[
       {R"({"linux": {"resources": {"network": {"classID": 1}}}})", "linux.resources.network"},
       {R"({"linux": {"resources": {"rdma": {"mlx5_1": {"hcaHandles": 3}}}}})", "linux.resources.rdma"},
       {R"({"linux": {"resources": {"memory": {"kernel": 1048576}}}})", "linux.resources.memory.kernel"},
-      {R"({"linux": {"resources": {"cpu": {"idle": 1}}}})", "linux.resources.cpu.idle"},
+      {R"({"linux": {"resources": {"memory": {"checkBeforeUpdate": true}}}})",
+       "linux.resources.memory.checkBeforeUpdate"},
       {R"({"linux": {"mountLabel": "system_u:object_r:container_file_t:s0"}})", "linux.mountLabel"},
       {R"({"process": {"apparmorProfile": "docker-default"}})", "process.apparmorProfile"},
       {R"({"process": {"selinuxLabel": "system_u:system_r:container_t:s0"}})", "process.selinuxLabel"},

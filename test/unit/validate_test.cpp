@@ -382,6 +382,11 @@ TEST_CASE("cpu quota is -1 or non-negative and the period is not zero") {
         "cgroup.resources.cpu.period: must not be zero");
 }
 
+TEST_CASE("cpu idle is 0 or 1") {
+  CHECK(Error([](cask::Config& c) { c.cgroup.resources.cpu.emplace().idle = 2; }) ==
+        "cgroup.resources.cpu.idle: must be 0 or 1, got 2");
+}
+
 TEST_CASE("the pids limit is -1 or non-negative") {
   CHECK(Error([](cask::Config& c) { c.cgroup.resources.pids.emplace().limit = -2; }) ==
         "cgroup.resources.pids.limit: must be -1 (unlimited) or non-negative, got -2");
