@@ -403,6 +403,20 @@ TEST_CASE("Stats reads memory and pids from the cgroups and counters from inside
   REQUIRE(before.memory);
   CHECK(before.memory->usage > 0u);
   CHECK_FALSE(before.memory->stat.empty());
+  CHECK(before.memory->rss.has_value());
+  CHECK(before.memory->cache.has_value());
+  REQUIRE(before.cpu);
+  CHECK(before.cpu->usage_user_ns.has_value());
+  CHECK(before.cpu->usage_system_ns.has_value());
+  if (cask::test::UnifiedHost()) {
+    for (const char* key : {"anon", "file", "kernel", "sock"}) CHECK(before.memory->stat.count(key) == 1);
+    CHECK(before.memory->max_usage.has_value() == std::filesystem::exists(
+                                                      c->State().cgroup_paths.at("") + "/memory.peak"));
+    // One entry per page size the hugetlb controller knows (none on this host's v1).
+    bool has_2mb = false;
+    for (const auto& hugetlb : before.hugetlb) has_2mb |= hugetlb.page_size == "2MB";
+    CHECK(has_2mb == std::filesystem::exists(c->State().cgroup_paths.at("") + "/hugetlb.2MB.current"));
+  }
   // Pressure from its cgroup2 directory, where the kernel has PSI.
   CHECK(before.pressure.has_value() == std::filesystem::exists("/proc/pressure"));
   if (before.pressure) {
