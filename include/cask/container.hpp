@@ -8,7 +8,11 @@
 #include <cask/state.hpp>
 #include <cask/stats.hpp>
 
+#include <signal.h>
+
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +49,11 @@ class Container {
   // Freezes every process of a running container (the state says paused) until Resume.
   void Pause();
   void Resume();
+  // Sends `signal` to every process (a paused container is resumed, so that they can
+  // act on it), waits up to `grace` for init to end, then kills all. Returns how init
+  // ended where this process can tell (it started init, or the kernel tells any
+  // process: Linux 6.15); the container is stopped, not destroyed.
+  std::optional<ExitStatus> Stop(std::chrono::milliseconds grace, int signal = SIGTERM);
   // Kills every process, reaps what this process can, removes the cgroup and the state
   // directory. Calling it again is not an error.
   void Destroy();

@@ -55,12 +55,20 @@ class Error : public std::system_error {
   // `error`, with `context` in front of its message: "update 'web': <message>".
   Error(const std::string& context, const Error& error)
       : std::system_error(error.code(), context + ": " + error.what()),
-        what_(context + ": " + error.what()) {}
+        what_(context + ": " + error.what()),
+        step_(error.step_) {}
 
   const char* what() const noexcept override { return what_.c_str(); }
+  // The step of container setup that failed ("mount", "exec", "create_runtime hook"),
+  // kept through every context put in front; empty for an error of no step.
+  const std::string& step() const { return step_; }
+
+ protected:
+  Error(const Error& error, std::string step) : Error(error) { step_ = std::move(step); }
 
  private:
   std::string what_;
+  std::string step_;
 };
 
 // An invalid configuration. what() is "<json path>: <reason>".

@@ -5,6 +5,7 @@
 #include <cask/config.hpp>
 #include <cask/container.hpp>
 #include <cask/process.hpp>
+#include <cask/run.hpp>
 
 #include <functional>
 #include <memory>
@@ -37,6 +38,12 @@ class Factory {
   // Create and Start in one call.
   Container Run(const std::string& id, const Config& config, Process& process);
 
+  // A whole run in a throwaway container: `process` with `input` as its stdin, its
+  // output captured, under `limits`; the container is destroyed before it returns,
+  // with everything that ran in it. A failed setup is a report (kSetupFailed), not an
+  // exception. Safe to call from many threads at once.
+  RunReport RunToCompletion(const Config& config, const ProcessConfig& process, const RunLimits& limits,
+                            const std::string& input = {});
   Container Load(const std::string& id) const;
   std::vector<std::string> List() const;
   const std::string& Root() const;

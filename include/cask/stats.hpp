@@ -43,6 +43,7 @@ struct MemoryStats {
 struct PidsStats {
   std::optional<uint64_t> current;
   std::optional<uint64_t> limit;
+  std::optional<uint64_t> peak;  // pids.peak, where the kernel has it
   bool operator==(const PidsStats&) const = default;
 };
 

@@ -84,7 +84,8 @@ Stats V1Manager::GetStats() const {
   if (Has("memory")) stats.memory = ReadMemory(Dir("memory"));
   if (Has("pids")) {
     stats.pids =
-        PidsStats{ReadSingle(Dir("pids") + "/pids.current"), ReadSingle(Dir("pids") + "/pids.max")};
+        PidsStats{ReadSingle(Dir("pids") + "/pids.current"), ReadSingle(Dir("pids") + "/pids.max"),
+                  ReadSingle(Dir("pids") + "/pids.peak")};
   }
   if (Has("blkio")) stats.block_io = ReadBlkio(Dir("blkio"));
   if (Has("hugetlb")) {

@@ -39,7 +39,7 @@ Stats V2Manager::GetStats() const {
     stats.memory = m;
   }
   if (auto current = ReadSingle(dir_ + "/pids.current")) {
-    stats.pids = PidsStats{current, ReadSingle(dir_ + "/pids.max")};
+    stats.pids = PidsStats{current, ReadSingle(dir_ + "/pids.max"), ReadSingle(dir_ + "/pids.peak")};
   }
   if (auto text = ReadFileIfExists(dir_ + "/io.stat")) {
     for (const auto& e : ParseNestedKeyed(*text, dir_ + "/io.stat")) {

@@ -10,23 +10,20 @@
 
 namespace cask {
 
-// A cask::Error that also names its step. what() is the host's reading ("mount proc on
+// A cask::Error of one step, which step() names. what() is the host's reading ("mount proc on
 // /proc: Operation not permitted"); message() is the text without the errno's words,
 // which init sends to the host with the errno beside it.
 class StepError : public Error {
  public:
   // `what` says what was being done: "mount proc on /proc".
   StepError(std::string step, int err, const std::string& what)
-      : Error(err != 0 ? Error(err, what) : Error(Errc::kInitFailed, what)),
-        step_(std::move(step)),
+      : Error(err != 0 ? Error(err, what) : Error(Errc::kInitFailed, what), std::move(step)),
         message_(what),
         errno_(err) {}
-  const std::string& step() const { return step_; }
   const std::string& message() const { return message_; }
   int error() const { return errno_; }
 
  private:
-  std::string step_;
   std::string message_;
   int errno_;
 };

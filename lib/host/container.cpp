@@ -20,17 +20,6 @@
 #include "net/net.hpp"
 
 namespace cask {
-namespace {
-
-// A pidfd for init, checked to still be the same process (not a reused pid) after
-// it was opened, so signals through it cannot hit a stranger.
-unique_fd OpenInit(const State& state) {
-  unique_fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, state.init_pid, 0)));
-  if (!pidfd || !IsSameLiveProcess(state.init_pid, state.init_start_time)) return unique_fd();
-  return pidfd;
-}
-
-}  // namespace
 
 State Container::State() const { return factory_->CurrentState(id_); }
 

@@ -213,6 +213,14 @@ void FactoryImpl::ReapAll(const std::string& id) {
   for (auto it = mine.rbegin(); it != mine.rend(); ++it) (*it)->Wait();
 }
 
+std::vector<std::shared_ptr<ChildRecord>> FactoryImpl::Children(const std::string& id) const {
+  std::lock_guard lock(mutex);
+  std::vector<std::shared_ptr<ChildRecord>> mine;
+  auto [begin, end] = children.equal_range(id);
+  for (auto it = begin; it != end; ++it) mine.push_back(it->second);
+  return mine;
+}
+
 Container FactoryImpl::Create(const std::string& id, const Config& config, Process& process) {
   ValidateId(id);
   config.Validate();

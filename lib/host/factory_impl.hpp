@@ -85,6 +85,9 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   void Track(const std::string& id, std::shared_ptr<ChildRecord> child);
   // Reaps every process of this container that this Factory started (after a kill).
   void ReapAll(const std::string& id);
+  // The processes of this container that this Factory started and nobody reaped yet,
+  // oldest (init) first.
+  std::vector<std::shared_ptr<ChildRecord>> Children(const std::string& id) const;
 };
 
 }  // namespace cask

@@ -61,11 +61,8 @@ struct LaunchGuard {
 };
 
 [[noreturn]] void ThrowInitError(const std::string& context, const nlohmann::json& error) {
-  int err = error.value("errno", 0);
-  std::string message = context + ": " + error.value("step", std::string("init")) + ": " +
-                        error.value("message", std::string());
-  if (err != 0) throw Error(err, message);
-  throw Error(Errc::kInitFailed, message);
+  const std::string step = error.value("step", std::string("init"));
+  throw Error(context, StepError(step, error.value("errno", 0), step + ": " + error.value("message", std::string())));
 }
 
 // As runc's --console-socket: connect to the unix socket and pass the master.

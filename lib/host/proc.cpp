@@ -3,6 +3,7 @@
 #include <cask/error.hpp>
 #include <cask/unique_fd.hpp>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -11,6 +12,12 @@
 #include "common/text.hpp"
 
 namespace cask {
+
+unique_fd OpenInit(const State& state) {
+  unique_fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, state.init_pid, 0)));
+  if (!pidfd || !IsSameLiveProcess(state.init_pid, state.init_start_time)) return unique_fd();
+  return pidfd;
+}
 
 uint64_t ProcessStartTime(pid_t pid) {
   std::string stat;

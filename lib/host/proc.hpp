@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <cask/config.hpp>
+#include <cask/state.hpp>
+#include <cask/unique_fd.hpp>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,11 @@ uint64_t ProcessStartTime(pid_t pid);
 inline bool IsSameLiveProcess(pid_t pid, uint64_t start_time) {
   return pid > 0 && start_time != 0 && ProcessStartTime(pid) == start_time;
 }
+
+// A pidfd for the container's init, checked to still be the same process (not a reused
+// pid) after it was opened, so that signals through it cannot hit a stranger; empty
+// when init is gone.
+unique_fd OpenInit(const State& state);
 
 // Writes /proc/<pid>/<file> ("uid_map" or "gid_map") from `mappings`; throws
 // cask::Error "<context>: write <file>".

@@ -57,6 +57,7 @@ nlohmann::json ToJson(const Stats& stats) {
     auto& o = j["pids"] = nlohmann::json::object();
     PutIf(o, "current", p->current);
     PutLimit(o, p->limit);
+    PutIf(o, "peak", p->peak);
   }
   if (!stats.block_io.empty()) {
     auto& a = j["block_io"] = nlohmann::json::array();

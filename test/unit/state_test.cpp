@@ -79,9 +79,9 @@ TEST_CASE("events become JSON lines with RFC 3339 times") {
   CHECK(cask::ToJson(oom) == nlohmann::json::parse(R"({"type": "oom", "id": "web",
       "time": "2025-11-22T10:04:05.123Z", "data": {"oom_kills": 2}})"));
   cask::Event stats{cask::Event::Type::kStats, "web", {}, {}, 0, {}};
-  stats.stats.pids = cask::PidsStats{3, cask::kUnlimited};
+  stats.stats.pids = cask::PidsStats{3, cask::kUnlimited, 4};
   auto json = cask::ToJson(stats);
   CHECK(json["type"] == "stats");
   CHECK(json["time"] == "1970-01-01T00:00:00.000Z");
-  CHECK(json["data"] == nlohmann::json::parse(R"({"pids": {"current": 3, "limit": "max"}})"));
+  CHECK(json["data"] == nlohmann::json::parse(R"({"pids": {"current": 3, "limit": "max", "peak": 4}})"));
 }
