@@ -5,7 +5,7 @@
 //   probe exit N       exit with N
 //   probe kill SIG     kill itself with SIG (not as pid 1: the kernel protects a
 //                      namespace's init from its own signals)
-//   probe sleep SECS   sleep, then exit 0
+//   probe sleep SECS   sleep (fractions too), then exit 0
 //   probe cat PATH     print the file
 //   probe write PATH TEXT   write TEXT to PATH (exit 1 with the errno name on failure)
 //   probe hog MIB      touch MIB MiB of memory, then print "survived"
@@ -46,7 +46,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <ctime>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -376,7 +378,11 @@ int main(int argc, char** argv) {
     kill(getpid(), std::atoi(argv[2]));
     pause();
   } else if (action == "sleep" && argc > 2) {
-    sleep(static_cast<unsigned>(std::atoi(argv[2])));
+    // Fractions too ("0.3"): a test that needs a short life gets it, not an exit at once.
+    const double seconds = std::strtod(argv[2], nullptr);
+    timespec left{static_cast<time_t>(seconds), static_cast<long>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e9)};
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+    }
   } else if (action == "cat" && argc > 2) {
     std::ifstream in(argv[2]);
     if (!in) return 1;
