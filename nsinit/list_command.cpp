@@ -3,9 +3,10 @@
 #include <iomanip>
 #include <stdexcept>
 
-void PrintList(const cask::Factory& factory, const std::string& format, std::ostream& out) {
+void PrintList(const cask::Factory& factory, const cask::Labels& filter, const std::string& format,
+               std::ostream& out) {
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto& id : factory.List()) {
+  for (const auto& id : filter.empty() ? factory.List() : factory.List(filter)) {
     cask::State state;
     try {
       state = factory.Load(id).State();
@@ -20,7 +21,8 @@ void PrintList(const cask::Factory& factory, const std::string& format, std::ost
                     {"pid", state.init_pid},
                     {"status", cask::StatusName(state.status)},
                     {"created", state.created},
-                    {"rootfs", state.config.root.path}});
+                    {"rootfs", state.config.root.path},
+                    {"labels", state.labels}});
   }
   if (format == "json") {
     out << rows.dump(2) << "\n";

@@ -6,5 +6,6 @@
 #include <ostream>
 #include <string>
 
-// `format` is "table" (a header, then one row per container) or "json" (an array).
-void PrintList(const cask::Factory& factory, const std::string& format, std::ostream& out);
+// The containers with every label of `filter`; `format` is "table" (a header, then one
+// row per container) or "json" (an array, each with its labels).
+void PrintList(const cask::Factory& factory, const cask::Labels& filter, const std::string& format, std::ostream& out);

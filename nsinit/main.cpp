@@ -4,6 +4,9 @@
 //   nsinit list [--format json] | state ID | ps ID | kill ID [SIGNAL] | destroy ID
 //   nsinit config [--validate FILE]
 //   nsinit stats ID [--watch] | pause ID | resume ID | update ID [--memory 64m ...] | events ID
+//   nsinit run [--wall-time S] [--memory SIZE] [--report FILE|-] [...] -- CMD...
+//   nsinit stop ID [--time S] | label ID [K=V...] [--remove K] | list --label K=V
+//   nsinit stream-in ID DIR < archive.tar | stream-out ID PATH > archive.tar
 #include <cask/cask.hpp>
 #include <cask/init.hpp>
 #include <signal.h>
@@ -13,8 +16,10 @@
 
 #include "cgroup_commands.hpp"
 #include "config_file.hpp"
+#include "container_commands.hpp"
 #include "exec_command.hpp"
 #include "list_command.hpp"
+#include "run_command.hpp"
 
 namespace {
 
@@ -37,9 +42,12 @@ int main(int argc, char** argv) {
   app.add_option("--root", root, "state directory")->capture_default_str();
 
   ExecCommand exec(app);
+  RunCommand run(app);
   auto* list = app.add_subcommand("list", "list containers");
   std::string format = "table";
+  std::vector<std::string> label_filter;
   list->add_option("--format,-f", format, "table or json")->capture_default_str();
+  list->add_option("--label,-l", label_filter, "only those with label K=V (each one given)");
   auto* config_cmd = app.add_subcommand("config", "print the config nsinit starts from, as JSON");
   std::string validate_file;
   config_cmd->add_option("--validate", validate_file, "check a container.json: every problem, with its JSON path");
@@ -58,11 +66,13 @@ int main(int argc, char** argv) {
   destroy->add_option("id", target)->required();
 
   CgroupCommands cgroup_commands(app);
+  ContainerCommands container_commands(app);
   // --root also after the subcommand: `nsinit exec --root DIR ...`.
   for (auto* command : app.get_subcommands({})) command->add_option("--root", root, "state directory");
 
   try {
     exec.TakeCommand(app, argc, argv);
+    run.TakeCommand(app, argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "nsinit: " << e.what() << "\n";
     return 2;
@@ -76,9 +86,10 @@ int main(int argc, char** argv) {
     }
     cask::Factory factory = MakeFactory(root);
     if (exec.parsed()) return exec.Run(factory);
-    if (cgroup_commands.Run(factory)) return 0;
+    if (run.parsed()) return run.Run(factory);
+    if (cgroup_commands.Run(factory) || container_commands.Run(factory)) return 0;
     if (list->parsed()) {
-      PrintList(factory, format, std::cout);
+      PrintList(factory, ParseLabels(label_filter, "list --label"), format, std::cout);
     } else if (state->parsed()) {
       std::cout << cask::ToJson(factory.Load(target).State()).dump(2) << "\n";
     } else if (ps->parsed()) {

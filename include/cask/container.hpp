@@ -54,6 +54,29 @@ class Container {
   // ended where this process can tell (it started init, or the kernel tells any
   // process: Linux 6.15); the container is stopped, not destroyed.
   std::optional<ExitStatus> Stop(std::chrono::milliseconds grace, int signal = SIGTERM);
+  // Labels, as garden's properties, kept in the state directory: SetLabels sets every
+  // one or, when a key or value is refused (ConfigError naming it), none. Writers in
+  // other processes lose no change (the state's lock). Removing a missing key is no error.
+  cask::Labels Labels() const;
+  void SetLabels(const cask::Labels& labels);
+  void SetLabel(const std::string& key, const std::string& value) { SetLabels({{key, value}}); }
+  void RemoveLabel(const std::string& key);
+
+  // Files in and out, as garden's StreamIn and StreamOut, of a created, running or
+  // paused container. `path` is absolute, as the container sees it (its mounts
+  // included); `user` ("name", "uid[:gid]", empty for root) is resolved in the
+  // container's /etc/passwd and does the reading and writing. A helper process stands
+  // in the container's root to do it, so no name and no symlink leads outside.
+  // StreamIn extracts the tar read from `tar_fd` (ustar, pax or GNU; no compression)
+  // into the directory `path`, made if missing; an entry with '..', an absolute name,
+  // a path through a symlink or a device node is refused (Errc::kBadArchive), and
+  // entries before it stay extracted. Owners are kept when `user` is root.
+  void StreamIn(const std::string& path, int tar_fd, const std::string& user = "");
+  // Writes a pax tar of the file or tree at `path` to `tar_fd`, its entries named from
+  // the last component of `path` ("." for "/"); symlinks are archived as links, owners
+  // as numbers. It returns when the archive is whole: a pipe needs a reader meanwhile.
+  void StreamOut(const std::string& path, int tar_fd, const std::string& user = "");
+
   // Kills every process, reaps what this process can, removes the cgroup and the state
   // directory. Calling it again is not an error.
   void Destroy();

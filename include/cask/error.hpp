@@ -18,7 +18,16 @@ enum class Errc {
   kNotFound,      // no container with that id
   kBadState,      // the operation is not allowed in the container's state
   kInitFailed,    // init died or broke the protocol
+  kBadArchive,    // a tar stream is malformed, or holds what may not be extracted
 };
+
+}  // namespace cask
+
+// Before any use: e.code() == cask::Errc::kNotFound compares as an error code.
+template <>
+struct std::is_error_code_enum<cask::Errc> : std::true_type {};
+
+namespace cask {
 
 inline const std::error_category& ErrorCategory() {
   class Category : public std::error_category {
@@ -32,6 +41,7 @@ inline const std::error_category& ErrorCategory() {
         case Errc::kNotFound: return "container not found";
         case Errc::kBadState: return "container is in the wrong state";
         case Errc::kInitFailed: return "container init failed";
+        case Errc::kBadArchive: return "bad archive";
       }
       return "unknown cask error";
     }
@@ -52,6 +62,8 @@ class Error : public std::system_error {
   // A cask error: the message is complete as given.
   Error(Errc code, const std::string& message)
       : std::system_error(make_error_code(code), message), what_(message) {}
+  // An error of any code whose message is complete as given (one a helper process sent).
+  Error(std::error_code code, const std::string& message) : std::system_error(code, message), what_(message) {}
   // `error`, with `context` in front of its message: "update 'web': <message>".
   Error(const std::string& context, const Error& error)
       : std::system_error(error.code(), context + ": " + error.what()),
@@ -87,6 +99,3 @@ class ConfigError : public Error {
 };
 
 }  // namespace cask
-
-template <>
-struct std::is_error_code_enum<cask::Errc> : std::true_type {};

@@ -46,6 +46,8 @@ class Factory {
                             const std::string& input = {});
   Container Load(const std::string& id) const;
   std::vector<std::string> List() const;
+  // The containers that have every label of `filter`, with the same value.
+  std::vector<std::string> List(const Labels& filter) const;
   const std::string& Root() const;
   // Receives cask's log lines, including those init forwards from inside a container.
   void SetLogger(LogCallback logger);

@@ -47,6 +47,9 @@ inline bool CanTransition(Status from, Status to) {
   return false;
 }
 
+// Labels of a container, as garden's properties: key to value.
+using Labels = std::map<std::string, std::string>;
+
 struct State {
   std::string id;
   Status status = Status::kStopped;
@@ -56,6 +59,7 @@ struct State {
   std::map<std::string, std::string> cgroup_paths;     // controller -> directory
   std::map<std::string, std::string> namespace_paths;  // OCI namespace name -> path
   uint64_t oom_kills = 0;  // OOM kills seen by an Events watcher (events.hpp)
+  Labels labels;
   Config config;
   bool operator==(const State&) const = default;
 };

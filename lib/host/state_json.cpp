@@ -12,7 +12,8 @@ struct EnumNames<Status> {
   static std::optional<Status> FromName(std::string_view name) { return StatusFromName(name); }
 };
 
-// Every key is written and required: the state file is cask's own, read back only by it.
+// Every key is written and required, as the state file is cask's own, read back only by
+// it; labels came later, and a state written before them has none.
 template <class V>
 void Describe(V& v, State*) {
   v.Field("id", &State::id, kRequired);
@@ -23,6 +24,7 @@ void Describe(V& v, State*) {
   v.Field("cgroup_paths", &State::cgroup_paths, kRequired);
   v.Field("namespace_paths", &State::namespace_paths, kRequired);
   v.Field("oom_kills", &State::oom_kills, kRequired);
+  v.Field("labels", &State::labels);
   v.Field("config", &State::config, kRequired);
 }
 

@@ -29,7 +29,7 @@
 #include "common/sync.hpp"
 #include "init/terminal.hpp"
 #include "common/text.hpp"
-#include "init/user.hpp"
+#include "common/user.hpp"
 #include "net/net.hpp"
 
 namespace cask {

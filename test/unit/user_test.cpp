@@ -2,7 +2,7 @@
 
 
 #include "common/step_error.hpp"
-#include "init/user.hpp"
+#include "common/user.hpp"
 
 namespace {
 

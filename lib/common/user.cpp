@@ -1,4 +1,4 @@
-#include "init/user.hpp"
+#include "common/user.hpp"
 
 #include <algorithm>
 #include <charconv>
