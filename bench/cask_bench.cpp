@@ -1,9 +1,10 @@
 // cask's side of the benchmark, and a timer for the other runtimes' commands.
 //
-//   cask_bench ROOTFS STATE_ROOT RUNS PREFIX [run]
+//   cask_bench ROOTFS STATE_ROOT RUNS PREFIX [run | TAR]
 //                                          the library rows, one "name min median" line
 //                                          each; container ids (and cgroups) start with PREFIX;
-//                                          with "run", the first row only (for profilers)
+//                                          with "run", the first row only (for profilers);
+//                                          with TAR, StreamIn and StreamOut of it too
 //   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait4): "min median
 //                                          rss", rss the median of its max RSS in KiB
 //
@@ -99,8 +100,8 @@ int main(int argc, char** argv) {
   if (argc > 3 && std::string(argv[1]) == "--time" && std::string(argv[3]) == "--") {
     return TimeCommand(std::stoi(argv[2]), argv + 4);
   }
-  if (argc != 5 && !(argc == 6 && std::string(argv[5]) == "run")) {
-    std::fprintf(stderr, "usage: cask_bench ROOTFS STATE_ROOT RUNS PREFIX [run] | --time RUNS -- CMD...\n");
+  if (argc != 5 && argc != 6) {
+    std::fprintf(stderr, "usage: cask_bench ROOTFS STATE_ROOT RUNS PREFIX [run | TAR] | --time RUNS -- CMD...\n");
     return 2;
   }
   const int runs = std::stoi(argv[3]);
@@ -116,7 +117,11 @@ int main(int argc, char** argv) {
            c.Destroy();
          }));
   std::printf("run_host_max_rss_kib %ld %ld\n", MaxRssKib(), MaxRssKib());
-  if (argc == 6) return 0;
+  if (argc == 6 && std::string(argv[5]) == "run") return 0;
+  Report("run_to_completion", Measure(runs, [&](int) {
+           cask::RunReport report = factory.RunToCompletion(config, Payload(config, {"/bin/true"}), {});
+           if (report.status != cask::RunReport::Status::kExited) std::exit(1);
+         }));
 
   cask::Process sleeper = Payload(config, {"/bin/sleep", "600"});
   cask::ScopedContainer running(factory.Run(prefix + "running", config, sleeper));
@@ -125,6 +130,20 @@ int main(int argc, char** argv) {
            running->Exec(p);
            p.Wait();
          }));
+  if (argc == 6) {  // into a fresh directory of a writable root each time, as tar is timed
+    cask::Config writable = config;
+    writable.root.readonly = false;
+    cask::Process idle = Payload(writable, {"/bin/sleep", "600"});
+    cask::ScopedContainer target(factory.Run(prefix + "stream", writable, idle));
+    Report("stream_in", Measure(runs, [&](int i) {
+             cask::unique_fd tar(open(argv[5], O_RDONLY | O_CLOEXEC));
+             target->StreamIn("/stream-" + std::to_string(i), tar.get());
+           }));
+    Report("stream_out", Measure(runs, [&](int) {
+             cask::unique_fd null(open("/dev/null", O_WRONLY | O_CLOEXEC));
+             target->StreamOut("/stream-0", null.get());
+           }));
+  }
   Report("stats", Measure(runs, [&](int) { running->Stats(); }));
   Report("processes", Measure(runs, [&](int) { running->Processes(); }));
 
