@@ -1,5 +1,8 @@
 #include "common/user.hpp"
 
+#include <grp.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <optional>
@@ -100,6 +103,27 @@ ExecUser ResolveUser(const std::string& spec, const std::vector<std::string>& ad
   std::sort(user.groups.begin(), user.groups.end());
   user.groups.erase(std::unique(user.groups.begin(), user.groups.end()), user.groups.end());
   return user;
+}
+
+ExecUser LookUpUser(const std::string& spec, const std::vector<std::string>& additional) {
+  std::string passwd, group;
+  ReadWholeFile("/etc/passwd", passwd);
+  ReadWholeFile("/etc/group", group);
+  return ResolveUser(spec, additional, ParsePasswd(passwd), ParseGroup(group));
+}
+
+void SetUser(const ExecUser& user) {
+  // setgroups is denied in a user namespace whose setgroups file says so; with no
+  // supplementary groups asked for, that is not an error.
+  if (setgroups(user.groups.size(), user.groups.data()) != 0 && !(errno == EPERM && user.groups.empty())) {
+    ThrowErrno("user", "setgroups");
+  }
+  if (setresgid(user.gid, user.gid, user.gid) != 0) {
+    ThrowErrno("user", "setresgid " + std::to_string(user.gid));
+  }
+  if (setresuid(user.uid, user.uid, user.uid) != 0) {
+    ThrowErrno("user", "setresuid " + std::to_string(user.uid));
+  }
 }
 
 }  // namespace cask

@@ -40,4 +40,11 @@ struct ExecUser {
 ExecUser ResolveUser(const std::string& spec, const std::vector<std::string>& additional,
                      const std::vector<PasswdEntry>& passwd, const std::vector<GroupEntry>& group);
 
+// ResolveUser against the /etc/passwd and /etc/group of the current root (inside the
+// container). A missing file is no error: numeric ids need neither.
+ExecUser LookUpUser(const std::string& spec, const std::vector<std::string>& additional);
+
+// Becomes `user`: supplementary groups, then gid, then uid. Throws StepError("user", ...).
+void SetUser(const ExecUser& user);
+
 }  // namespace cask

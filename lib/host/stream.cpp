@@ -9,7 +9,6 @@
 #include <archive_entry.h>
 #include <cask/container.hpp>
 #include <fcntl.h>
-#include <grp.h>
 #include <iconv.h>
 #include <langinfo.h>
 #include <sched.h>
@@ -22,11 +21,11 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <sstream>
 
+#include "common/text.hpp"
 #include "common/user.hpp"
 #include "host/factory_impl.hpp"
 #include "host/proc.hpp"
@@ -47,13 +46,6 @@ using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 }
 
 [[noreturn]] void ThrowErrno(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
-
-std::string ReadText(const char* path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 // Gives up every capability but those that writing files as their owner takes: the
 // helper, root in the container, need not be more than that.
@@ -79,12 +71,8 @@ void Enter(int init_pidfd, int namespaces, int root, const std::string& user) {
   if (fchdir(root) != 0 || chroot(".") != 0 || chdir("/") != 0) ThrowErrno("enter the container's root");
   // Names only from the container's own files: NSS would load the container's
   // libraries into this process.
-  const ExecUser who = ResolveUser(user, {}, ParsePasswd(ReadText("/etc/passwd")), ParseGroup(ReadText("/etc/group")));
-  if (setgroups(who.groups.size(), who.groups.data()) != 0 && !(errno == EPERM && who.groups.empty())) {
-    ThrowErrno("set supplementary groups");
-  }
-  if (setresgid(who.gid, who.gid, who.gid) != 0) ThrowErrno("setgid " + std::to_string(who.gid));
-  if (setresuid(who.uid, who.uid, who.uid) != 0) ThrowErrno("setuid " + std::to_string(who.uid));
+  const ExecUser who = LookUpUser(user, {});
+  SetUser(who);
   if (who.uid == 0) KeepFileCapabilities();
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ThrowErrno("set no_new_privs");
   umask(022);
@@ -167,8 +155,7 @@ void InContainer(FactoryImpl& factory, const std::string& id, const std::string&
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   if (!text.empty()) throw ReceiveFailure(context, text);
   // SIGPIPE: the reader of StreamOut's archive went away.
-  throw Error(Errc::kBadState, context + ": the helper was killed by signal " +
-                                   std::to_string(WIFSIGNALED(status) ? WTERMSIG(status) : 0));
+  throw Error(Errc::kBadState, context + ": the helper " + DescribeWaitStatus(status));
 }
 
 void Unpack(const std::string& dir, int tar_fd) {

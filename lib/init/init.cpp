@@ -3,7 +3,6 @@
 #include <cask/init.hpp>
 #include <cask/namespaces.hpp>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -38,28 +37,6 @@ namespace {
 template <typename T>
 T Or(const std::optional<T>& process_value, const T& container_value) {
   return process_value ? *process_value : container_value;
-}
-
-// A missing /etc/passwd or /etc/group is no error: numeric ids need neither.
-ExecUser LookUpUser(const ProcessConfig& process) {
-  std::string passwd, group;
-  ReadWholeFile("/etc/passwd", passwd);
-  ReadWholeFile("/etc/group", group);
-  return ResolveUser(process.user, process.additional_groups, ParsePasswd(passwd), ParseGroup(group));
-}
-
-void SetUser(const ExecUser& user) {
-  // setgroups is denied in a user namespace whose setgroups file says so; with no
-  // supplementary groups asked for, that is not an error.
-  if (setgroups(user.groups.size(), user.groups.data()) != 0 && !(errno == EPERM && user.groups.empty())) {
-    ThrowErrno("user", "setgroups");
-  }
-  if (setresgid(user.gid, user.gid, user.gid) != 0) {
-    ThrowErrno("user", "setresgid " + std::to_string(user.gid));
-  }
-  if (setresuid(user.uid, user.uid, user.uid) != 0) {
-    ThrowErrno("user", "setresuid " + std::to_string(user.uid));
-  }
 }
 
 // The container-wide part: runs once, in create mode.
@@ -171,7 +148,7 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
     WriteProcFile("self/oom_score_adj", std::to_string(*adj));
   }
   ApplyScheduling(config, process);
-  ExecUser user = LookUpUser(process);
+  ExecUser user = LookUpUser(process.user, process.additional_groups);
   if (process.terminal) {
     Pty pty = OpenPty(process.console_size.value_or(ConsoleSize{}));
     if (b.mode == Bootstrap::Mode::kCreate) MountConsole(pty);

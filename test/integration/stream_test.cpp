@@ -13,6 +13,7 @@
 #include <fstream>
 #include <random>
 
+#include "canary.hpp"
 #include "harness.hpp"
 
 namespace fs = std::filesystem;
@@ -200,20 +201,50 @@ TEST_CASE("StreamIn sees the container's mounts and writes as the given user", "
   }
 }
 
+TEST_CASE("StreamIn and StreamOut act in the container's user namespace", "[stream]") {
+  Harness h;
+  TempDir work("stream-userns");
+  WriteArchive(work.path + "/f.tar", {File("f", "mapped\n")});
+  cask::Config config = h.BaseConfig();
+  config.root.readonly = false;
+  config.namespaces.push_back({cask::NamespaceType::kUser, ""});
+  config.uid_mappings = {{0, 100000, 65536}};
+  config.gid_mappings = {{0, 100000, 65536}};
+  cask::Process process(config.process);
+  process.args = {"/probe", "sleep", "100"};
+  process.out = process.err = cask::Stdio::Null();
+  cask::ScopedContainer c(h.factory().Run(cask::test::NewId("stream-userns"), config, process));
+  // Root inside is uid 100000 outside: it owns the container's own /dev/shm...
+  c->StreamIn("/dev/shm/in", OpenRead(work.path + "/f.tar").get());
+  const std::string host_path = "/proc/" + std::to_string(c->State().init_pid) + "/root/dev/shm/in/f";
+  CHECK(StatOf(host_path) == "644 100000:100000");
+  CHECK(Inside(*c, {"/bin/stat", "-c", "%u:%g", "/dev/shm/in/f"}) == "0:0\n");
+  c->StreamOut("/dev/shm/in/f", OpenWrite(work.path + "/out.tar").get());
+  CHECK(Host("tar -xOf " + work.path + "/out.tar f") == "mapped\n");
+  CHECK(Host("tar --numeric-owner -tvf " + work.path + "/out.tar").find(" 0/0 ") != std::string::npos);
+  // ...but not the rootfs, which belongs to host root, unmapped there.
+  try {
+    c->StreamIn("/etc", OpenRead(work.path + "/f.tar").get());
+    FAIL("root of the user namespace wrote to host root's /etc");
+  } catch (const cask::Error& e) {
+    CHECK(e.code() == std::errc::permission_denied);
+  }
+  CHECK_FALSE(fs::exists(h.rootfs().Path() + "/etc/f"));
+}
+
 TEST_CASE("hostile archives write nothing outside the directory they stream into", "[stream]") {
   Harness h;
-  TempDir canary("stream-canary");
-  const std::string secret = canary.path + "/secret";
-  std::ofstream(secret) << "host secret\n";
+  cask::test::Canary canary;
+  const std::string secret = canary.Path() + "/marker";
   TempDir work("stream-hostile");
   const std::string up = "../../../../../../../../..";
   const std::vector<std::pair<std::string, std::vector<Entry>>> archives = {
-      {"dotdot", {File(up + canary.path + "/dotdot", "x")}},
-      {"absolute", {File(canary.path + "/absolute", "x")}},
+      {"dotdot", {File(up + canary.Path() + "/dotdot", "x")}},
+      {"absolute", {File(canary.Path() + "/absolute", "x")}},
       {"through a symlink it made",
-       {Symlink("esc", canary.path), File("esc/through", "x")}},
+       {Symlink("esc", canary.Path()), File("esc/through", "x")}},
       {"through a relative symlink",
-       {Symlink("up", up), File("up" + canary.path + "/via-up", "x")}},
+       {Symlink("up", up), File("up" + canary.Path() + "/via-up", "x")}},
       {"a hardlink out", {Hardlink("hl", up + secret)}},
       {"a hardlink by absolute name", {Hardlink("hl", secret)}},
       {"a symlink replaced by a file",
@@ -237,10 +268,7 @@ TEST_CASE("hostile archives write nothing outside the directory they stream into
       CHECK(e.code() == cask::Errc::kBadArchive);
       CHECK_THAT(e.what(), Catch::Contains("stream into '") && Catch::Contains("entry '"));
     }
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(canary.path)) names.push_back(entry.path().filename());
-    CHECK(names == std::vector<std::string>{"secret"});
-    CHECK(ReadFile(secret) == "host secret\n");
+    CHECK(canary.Untouched());
     CHECK(fs::hard_link_count(secret) == 1);
     CHECK_FALSE(fs::exists(h.rootfs().Path() + "/in/mem"));
   }
@@ -259,23 +287,21 @@ TEST_CASE("hostile archives write nothing outside the directory they stream into
 
 TEST_CASE("symlinks in the container lead StreamIn and StreamOut nowhere outside it", "[stream]") {
   Harness h;
-  TempDir canary("stream-canary");
-  const std::string secret = canary.path + "/secret";
-  std::ofstream(secret) << "host secret\n";
+  cask::test::Canary canary;
   TempDir work("stream-links");
   WriteArchive(work.path + "/f.tar", {File("f", "x")});
   const std::string root = h.rootfs().Path();
   // What a payload could have made in its root: links to the host path of the canary.
-  fs::create_symlink(canary.path, root + "/evil");
-  fs::create_symlink("../../../../../../../../.." + canary.path, root + "/up");
-  fs::create_directories(root + canary.path);  // where those links lead inside
+  fs::create_symlink(canary.Path(), root + "/evil");
+  fs::create_symlink("../../../../../../../../.." + canary.Path(), root + "/up");
+  fs::create_directories(root + canary.Path());  // where those links lead inside
   auto c = Sleeper(h);
   c->StreamIn("/evil", OpenRead(work.path + "/f.tar").get());
   c->StreamIn("/up", OpenRead(work.path + "/f.tar").get());
-  CHECK(fs::exists(root + canary.path + "/f"));
-  CHECK_FALSE(fs::exists(canary.path + "/f"));
+  CHECK(fs::exists(root + canary.Path() + "/f"));
+  CHECK_FALSE(fs::exists(canary.Path() + "/f"));
 
-  for (const std::string path : {"/evil/secret", "/up/secret", "/evil", "/up"}) {
+  for (const std::string path : {"/evil/marker", "/up/marker", "/evil", "/up"}) {
     INFO(path);
     const std::string out = work.path + "/out.tar";
     try {
@@ -283,7 +309,7 @@ TEST_CASE("symlinks in the container lead StreamIn and StreamOut nowhere outside
     } catch (const cask::Error& e) {
       CHECK(e.code() == std::errc::no_such_file_or_directory);
     }
-    CHECK(ReadFile(out).find("host secret") == std::string::npos);
+    CHECK(ReadFile(out).find("marker") == std::string::npos);
   }
 }
 
