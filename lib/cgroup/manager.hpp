@@ -58,6 +58,9 @@ class Manager {
   // Calling it again does nothing.
   virtual void Destroy() = 0;
   virtual Stats GetStats() const = 0;
+  // Of GetStats, only CPU time (total, user, system), peak memory and pids: the few
+  // files a run's report and its CPU limit need, read at the end of every run.
+  virtual Stats GetUsage() const = 0;
   // An fd that becomes readable on an OOM event: a v1 eventfd (read 8 bytes to reset;
   // it also fires when the cgroup is removed), or a v2 inotify fd on memory.events.
   virtual unique_fd OomEventFd() = 0;

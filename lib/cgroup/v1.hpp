@@ -34,6 +34,7 @@ class V1Manager : public Manager {
   void KillAll() override;
   void Destroy() override;
   Stats GetStats() const override;
+  Stats GetUsage() const override;
   unique_fd OomEventFd() override;
   uint64_t OomKillCount() const override;
 

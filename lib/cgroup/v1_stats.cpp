@@ -6,7 +6,7 @@
 namespace cask::cgroup {
 namespace {
 
-CpuStats ReadCpuacct(const std::string& dir) {
+CpuStats ReadCpuTime(const std::string& dir) {
   CpuStats cpu;
   cpu.usage_total_ns = ReadSingle(dir + "/cpuacct.usage");
   cpu.usage_user_ns = ReadSingle(dir + "/cpuacct.usage_user");
@@ -19,6 +19,11 @@ CpuStats ReadCpuacct(const std::string& dir) {
       if (auto system = Find(*stat, "system")) cpu.usage_system_ns = *system * ns_per_tick;
     }
   }
+  return cpu;
+}
+
+CpuStats ReadCpuacct(const std::string& dir) {
+  CpuStats cpu = ReadCpuTime(dir);
   std::string percpu = dir + "/cpuacct.usage_percpu";
   if (auto text = ReadFileIfExists(percpu)) cpu.usage_per_cpu_ns = ParseList(*text, percpu);
   return cpu;
@@ -97,6 +102,14 @@ Stats V1Manager::GetStats() const {
     }
   }
   if (unified_) stats.pressure = ReadPressure(unified_->dir());  // PSI is cgroup2's alone
+  return stats;
+}
+
+Stats V1Manager::GetUsage() const {
+  Stats stats;
+  if (Has("cpuacct")) stats.cpu = ReadCpuTime(Dir("cpuacct"));
+  if (Has("memory")) stats.memory.emplace().max_usage = ReadSingle(Dir("memory") + "/memory.max_usage_in_bytes");
+  if (Has("pids")) stats.pids.emplace().peak = ReadSingle(Dir("pids") + "/pids.peak");
   return stats;
 }
 

@@ -11,15 +11,20 @@ std::optional<uint64_t> Micros(const std::map<std::string, uint64_t>& values,
   return us;
 }
 
+CpuStats CpuTime(const std::map<std::string, uint64_t>& cpu_stat) {
+  CpuStats cpu;
+  cpu.usage_total_ns = Micros(cpu_stat, "usage_usec");
+  cpu.usage_user_ns = Micros(cpu_stat, "user_usec");
+  cpu.usage_system_ns = Micros(cpu_stat, "system_usec");
+  return cpu;
+}
+
 }  // namespace
 
 Stats V2Manager::GetStats() const {
   Stats stats;
   if (auto cpu = ReadFlatKeyed(dir_ + "/cpu.stat")) {
-    CpuStats& c = stats.cpu.emplace();
-    c.usage_total_ns = Micros(*cpu, "usage_usec");
-    c.usage_user_ns = Micros(*cpu, "user_usec");
-    c.usage_system_ns = Micros(*cpu, "system_usec");
+    CpuStats& c = stats.cpu.emplace(CpuTime(*cpu));
     c.periods = Find(*cpu, "nr_periods");
     c.throttled_periods = Find(*cpu, "nr_throttled");
     c.throttled_time_ns = Micros(*cpu, "throttled_usec");
@@ -55,6 +60,14 @@ Stats V2Manager::GetStats() const {
                              events ? Find(*events, "max") : std::nullopt});
   }
   stats.pressure = ReadPressure(dir_);
+  return stats;
+}
+
+Stats V2Manager::GetUsage() const {
+  Stats stats;
+  if (auto cpu = ReadFlatKeyed(dir_ + "/cpu.stat")) stats.cpu = CpuTime(*cpu);
+  if (auto peak = ReadSingle(dir_ + "/memory.peak")) stats.memory.emplace().max_usage = peak;
+  if (auto peak = ReadSingle(dir_ + "/pids.peak")) stats.pids.emplace().peak = peak;
   return stats;
 }
 

@@ -176,14 +176,15 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
     if (fds[0].revents != 0) {
       init_running = false;
       report.wall_time = Clock::now() - start;
-      cgroup->KillAll();  // what outlives init (without a pid namespace) holds the pipes
+      // What outlives init holds the pipes; in a pid namespace the kernel has ended it all.
+      if (!limited.HasNamespace(NamespaceType::kPid)) cgroup->KillAll();
     }
     for (auto [i, capture] : {std::pair{1, &out}, std::pair{2, &err}}) {
       if (fds[i].revents != 0 && !capture->Read()) end_with(Status::kOutputLimit, false);
     }
     if (fired(3)) end_with(Status::kWallTimeLimit, true);
     if (fired(4)) {
-      auto used = nanoseconds(cgroup->GetStats().cpu.value_or(CpuStats{}).usage_total_ns.value_or(0));
+      auto used = nanoseconds(cgroup->GetUsage().cpu.value_or(CpuStats{}).usage_total_ns.value_or(0));
       if (used >= *limits.cpu_time) {
         end_with(Status::kCpuTimeLimit, true);
       } else {
@@ -195,7 +196,7 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
   report.exit = process.Wait();
 
   // Everything has ended; the cgroup still holds the accounting.
-  const cask::Stats stats = cgroup->GetStats();
+  const cask::Stats stats = cgroup->GetUsage();
   if (stats.cpu) {
     report.cpu_user_ns = stats.cpu->usage_user_ns;
     report.cpu_system_ns = stats.cpu->usage_system_ns;

@@ -218,6 +218,24 @@ TEST_CASE("cgroup manager sets limits and reads them back") {
   CHECK(stats.cpu->usage_per_cpu_ns.size() == static_cast<size_t>(sysconf(_SC_NPROCESSORS_CONF)));
   CHECK(stats.cpu->periods.has_value());
   CHECK(ToJson(stats)["pids"]["current"] == 1);
+
+  // GetUsage: the run report's few fields, as GetStats reads them, and nothing more.
+  m->Freeze();  // the counters stand still between the two reads
+  stats = m->GetStats();
+  Stats usage = m->GetUsage();
+  REQUIRE(usage.cpu);
+  CHECK(usage.cpu->usage_total_ns == stats.cpu->usage_total_ns);
+  CHECK(usage.cpu->usage_user_ns == stats.cpu->usage_user_ns);
+  CHECK(usage.cpu->usage_system_ns == stats.cpu->usage_system_ns);
+  CHECK(usage.cpu->usage_per_cpu_ns.empty());
+  REQUIRE(usage.memory);
+  CHECK(usage.memory->max_usage == stats.memory->max_usage);
+  CHECK(usage.memory->stat.empty());
+  REQUIRE(usage.pids);
+  CHECK(usage.pids->peak == stats.pids->peak);
+  CHECK_FALSE(usage.pids->current);
+  CHECK(usage.block_io.empty());
+  m->Thaw();
 }
 
 TEST_CASE("cgroup manager refuses a bad value, naming the file, and leaves nothing") {
