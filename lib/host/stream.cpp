@@ -158,6 +158,11 @@ void InContainer(FactoryImpl& factory, const std::string& id, const std::string&
   throw Error(Errc::kBadState, context + ": the helper " + DescribeWaitStatus(status));
 }
 
+// A pipe's default 64 KiB makes the two ends take turns every block; with 1 MiB (the
+// most an unprivileged pipe may have) a tar streams at the speed of tar into a pipe.
+// Anything else (a file, a socket), or a pipe the limits keep small, stays as it is.
+void WidenPipe(int fd) { (void)fcntl(fd, F_SETPIPE_SZ, 1 << 20); }
+
 void Unpack(const std::string& dir, int tar_fd) {
   std::filesystem::create_directories(dir);
   if (chdir(dir.c_str()) != 0) ThrowErrno("enter " + dir);
@@ -170,6 +175,7 @@ void Unpack(const std::string& dir, int tar_fd) {
               ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
   if (geteuid() == 0) flags |= ARCHIVE_EXTRACT_OWNER;  // numeric ids: no lookup (NSS, above)
   archive_write_disk_set_options(out.get(), flags);
+  WidenPipe(tar_fd);
   if (archive_read_open_fd(in.get(), tar_fd, 1 << 16) != ARCHIVE_OK) ThrowArchive(in.get(), "read the archive");
   for (;;) {
     archive_entry* entry = nullptr;
@@ -212,6 +218,7 @@ void Pack(const std::string& path, int tar_fd) {
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_per_block(out.get(), 1 << 16);
   archive_write_set_bytes_in_last_block(out.get(), 1);
+  WidenPipe(tar_fd);
   if (archive_write_open_fd(out.get(), tar_fd) != ARCHIVE_OK) ThrowArchive(out.get(), "write the archive");
   if (archive_read_disk_open(disk.get(), name.c_str()) != ARCHIVE_OK) ThrowArchive(disk.get(), path);
   std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
