@@ -63,7 +63,8 @@ class Container {
   void RemoveLabel(const std::string& key);
 
   // Files in and out, as garden's StreamIn and StreamOut, of a created, running or
-  // paused container. `path` is absolute, as the container sees it (its mounts
+  // paused container. A pipe given as `tar_fd` is widened to 1 MiB if it is narrower,
+  // so that the stream need not stop every 64 KiB. `path` is absolute, as the container sees it (its mounts
   // included); `user` ("name", "uid[:gid]", empty for root) is resolved in the
   // container's /etc/passwd and does the reading and writing. A helper process stands
   // in the container's root to do it, so no name and no symlink leads outside.

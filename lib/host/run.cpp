@@ -162,6 +162,8 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
   Capture out{process.OutPipe(), report.out, report.out_truncated, output_limit};
   Capture err{process.ErrPipe(), report.err, report.err_truncated, output_limit};
 
+  const Namespace* pid_namespace = limited.FindNamespace(NamespaceType::kPid);
+  const bool own_pid_namespace = pid_namespace != nullptr && pid_namespace->path.empty();
   bool init_running = true;
   while (init_running || out.open || err.open) {
     pollfd fds[] = {{init_running ? init.get() : -1, POLLIN, 0}, {out.open ? out.fd : -1, POLLIN, 0},
@@ -176,8 +178,9 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
     if (fds[0].revents != 0) {
       init_running = false;
       report.wall_time = Clock::now() - start;
-      // What outlives init holds the pipes; in a pid namespace the kernel has ended it all.
-      if (!limited.HasNamespace(NamespaceType::kPid)) cgroup->KillAll();
+      // What outlives init holds the pipes; where init began a pid namespace of its own,
+      // the kernel has ended it all.
+      if (!own_pid_namespace) cgroup->KillAll();
     }
     for (auto [i, capture] : {std::pair{1, &out}, std::pair{2, &err}}) {
       if (fds[i].revents != 0 && !capture->Read()) end_with(Status::kOutputLimit, false);

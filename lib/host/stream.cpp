@@ -160,8 +160,13 @@ void InContainer(FactoryImpl& factory, const std::string& id, const std::string&
 
 // A pipe's default 64 KiB makes the two ends take turns every block; with 1 MiB (the
 // most an unprivileged pipe may have) a tar streams at the speed of tar into a pipe.
-// Anything else (a file, a socket), or a pipe the limits keep small, stays as it is.
-void WidenPipe(int fd) { (void)fcntl(fd, F_SETPIPE_SZ, 1 << 20); }
+// Anything else (a file, a socket), a pipe already as wide, or one the limits keep
+// small, stays as it is.
+void WidenPipe(int fd) {
+  constexpr int kWide = 1 << 20;
+  const int size = fcntl(fd, F_GETPIPE_SZ);
+  if (size > 0 && size < kWide) (void)fcntl(fd, F_SETPIPE_SZ, kWide);
+}
 
 void Unpack(const std::string& dir, int tar_fd) {
   std::filesystem::create_directories(dir);

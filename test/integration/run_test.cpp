@@ -169,6 +169,24 @@ TEST_CASE("fork bombs, detached daemons and payloads that ignore SIGTERM leave n
     CHECK(r.status == RunReport::Status::kExited);
     CHECK(ProcessesWith("1002").empty());
   }
+  SECTION("a daemon that holds the output, in the pid namespace of another container") {
+    // Its init is not the namespace's: the daemon outlives it, and only cask ends it.
+    cask::Config owner_config = h.BaseConfig();
+    cask::Process owner_init(owner_config.process);
+    owner_init.args = {"/probe", "sleep", "1004"};
+    cask::ScopedContainer owner(h.factory().Run("run-pid-namespace-owner", owner_config, owner_init));
+    cask::Config joined = h.BaseConfig();
+    for (auto& ns : joined.namespaces) {
+      if (ns.type == cask::NamespaceType::kPid) ns.path = "/proc/" + std::to_string(owner_init.Pid()) + "/ns/pid";
+    }
+    cask::ProcessConfig daemon = joined.process;
+    daemon.args = {"/bin/sh", "-c", "/probe sleep 1005 & exit 0"};
+    RunReport r = h.factory().RunToCompletion(joined, daemon, limits);
+    INFO(Shown(r));
+    CHECK(r.status == RunReport::Status::kExited);
+    CHECK(ProcessesWith("1005").empty());
+    CHECK(h.factory().List().size() == 1);
+  }
   SECTION("a payload that ignores SIGTERM, without a pid namespace") {
     RunReport r = RunWith(h, WithoutPidNamespace(h.BaseConfig()), {"/bin/sh", "-c", "trap '' TERM; /probe sleep 1003"},
                           limits);

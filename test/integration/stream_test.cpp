@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "canary.hpp"
 #include "harness.hpp"
@@ -338,5 +339,28 @@ TEST_CASE("StreamIn and StreamOut refuse what they cannot do and leave nothing",
     FAIL("streamed into a stopped container");
   } catch (const cask::Error& e) {
     CHECK(e.code() == cask::Errc::kBadState);
+  }
+}
+
+TEST_CASE("StreamOut into a pipe widens it to 1 MiB", "[stream]") {
+  Harness h;
+  auto c = Sleeper(h);
+  for (int before : {65536, 1 << 20}) {
+    int fds[2];
+    REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+    cask::unique_fd reader(fds[0]), writer(fds[1]);
+    REQUIRE(fcntl(writer.get(), F_SETPIPE_SZ, before) == before);
+    std::string archive;
+    std::thread drain([&] {
+      char buf[65536];
+      for (ssize_t n; (n = read(reader.get(), buf, sizeof buf)) > 0;) archive.append(buf, n);
+    });
+    c->StreamOut("/bin", writer.get());
+    const int after = fcntl(writer.get(), F_GETPIPE_SZ);
+    writer.reset();
+    drain.join();
+    CHECK(after == 1 << 20);
+    CHECK(archive.size() % 512 == 0);
+    CHECK(archive.size() > 512);
   }
 }
