@@ -40,8 +40,9 @@ int List(const cask::Factory& factory, const std::string& format) {
   for (const std::string& id : factory.List()) {
     try {
       states.push_back(factory.Load(id).State());
-    } catch (const cask::Error&) {
-      // Gone between List and Load, or being made: `state ID` says which.
+    } catch (const cask::Error& e) {
+      // Gone between List and Load: left out. A broken state hides none of the others.
+      if (e.code() != cask::Errc::kNotFound) std::cerr << "cask: list: " << e.what() << "\n";
     }
   }
   if (format == "json") {
@@ -79,15 +80,15 @@ int Delete(const cask::Factory& factory, const std::string& id, bool force) {
     container = LoadContainer(factory, id);
   } catch (const CommandError&) {
     if (!force) throw;
-    // Gone is deleted; a half-made state directory (cask killed during create) goes too.
-    cask::ValidateId(id);  // never a path out of the root
-    std::error_code ignored;
-    std::filesystem::remove_all(std::filesystem::path(factory.Root()) / id, ignored);
-    return 0;
+    return 0;  // gone is deleted
   }
-  const cask::Status status = container->Status();
-  if (!force && (status == cask::Status::kRunning || status == cask::Status::kPaused)) {
-    throw CommandError("cannot delete container " + id + " that is not stopped: " + cask::StatusName(status));
+  // Forced, the state is not read first: Destroy removes a container whose state is
+  // broken too, from what cask recorded for it.
+  if (!force) {
+    const cask::Status status = container->Status();
+    if (status == cask::Status::kRunning || status == cask::Status::kPaused) {
+      throw CommandError("cannot delete container " + id + " that is not stopped: " + cask::StatusName(status));
+    }
   }
   container->Destroy();
   return 0;

@@ -19,6 +19,7 @@ enum class Errc {
   kBadState,      // the operation is not allowed in the container's state
   kInitFailed,    // init died or broke the protocol
   kBadArchive,    // a tar stream is malformed, or holds what may not be extracted
+  kCorruptState,  // a container's state file cannot be read or contradicts itself
 };
 
 }  // namespace cask
@@ -42,6 +43,7 @@ inline const std::error_category& ErrorCategory() {
         case Errc::kBadState: return "container is in the wrong state";
         case Errc::kInitFailed: return "container init failed";
         case Errc::kBadArchive: return "bad archive";
+        case Errc::kCorruptState: return "container state is corrupt";
       }
       return "unknown cask error";
     }

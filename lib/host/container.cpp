@@ -111,17 +111,26 @@ std::vector<pid_t> Container::Processes() const {
 }
 
 void Container::Destroy() {
-  cask::State state;
+  const std::string context = Quoted("destroy", id_);
+  // Under the state's lock: a Create, Pause or Update of it elsewhere finishes first,
+  // and finds it gone after.
+  unique_fd lock;
   try {
-    state = factory_->ReadState(id_);
+    lock = factory_->LockState(id_);
   } catch (const Error& e) {
     if (e.code() == Errc::kNotFound) return;  // destroyed already
-    throw;
+    // A link or a file where the directory was: the cgroups are found from the id, and
+    // the link goes, never what it points to.
+    if (e.code() != Errc::kCorruptState) throw;
+    factory_->Log(context + ": " + e.what());
   }
+  cask::State state = factory_->StateToDestroy(id_, lock.get(), context);
   // No cgroup paths: a Create that died before it wrote them made none.
   auto cgroup = state.cgroup_paths.empty() ? nullptr : cgroup::Manager::Load(state.cgroup_paths);
   if (cgroup) cgroup->KillAll();
-  if (unique_fd pidfd = OpenInit(state)) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+  if (state.init_pid > 0) {
+    if (unique_fd pidfd = OpenInit(state)) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+  }
   factory_->ReapAll(id_);
   if (cgroup) cgroup->Destroy();
   for (const auto& network : state.config.networks) {
@@ -129,12 +138,12 @@ void Container::Destroy() {
   }
   // The state first: an Events watcher tells the files removed after it from a Start's.
   std::error_code ec;
-  std::filesystem::remove(factory_->StateDir(id_) + "/state.json", ec);
+  if (lock) std::filesystem::remove(factory_->StateDir(id_) + "/state.json", ec);
   if (!ec) std::filesystem::remove_all(factory_->StateDir(id_), ec);
-  if (ec) throw Error(ec.value(), Quoted("destroy", id_) + ": remove state directory");
+  if (ec) throw Error(ec.value(), context + ": remove state directory");
   // As OCI says: a failing poststop hook is logged, and the destroy stands.
   RunHooksWarning(state.config.hooks.poststop, HookState(id_, "stopped", 0, state.config), "poststop",
-                  [&](const std::string& warning) { factory_->Log(Quoted("destroy", id_) + ": " + warning); });
+                  [&](const std::string& warning) { factory_->Log(context + ": " + warning); });
 }
 
 ScopedContainer::~ScopedContainer() {

@@ -4,7 +4,6 @@
 #include <cask/namespaces.hpp>
 #include <cask/state_json.hpp>
 #include <cask/validate.hpp>
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -65,62 +64,6 @@ void FactoryImpl::Log(std::string_view line) const {
   if (logger) logger(line);
 }
 
-bool FactoryImpl::Abandoned(const std::string& id) const {
-  if (id.empty() || id.front() == '.') return false;  // .seccomp, not a container
-  unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir || flock(dir.get(), LOCK_EX | LOCK_NB) != 0) return false;
-  // Empty, or with the state half-written: nothing else is there before the state.
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(StateDir(id), ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().filename() != "state.json.tmp") return false;
-  }
-  return !ec;
-}
-
-State FactoryImpl::ReadState(const std::string& id) const {
-  std::ifstream in(StateDir(id) + "/state.json");
-  if (!in) {
-    if (Abandoned(id)) {  // its Create wrote nothing yet: the directory is all there is
-      State state;
-      state.id = id;
-      state.status = Status::kCreating;
-      return state;
-    }
-    throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
-  }
-  nlohmann::json json;
-  try {
-    in >> json;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(Errc::kInitFailed, "read state of '" + id + "': " + e.what());
-  }
-  return StateFromJson(json);
-}
-
-void FactoryImpl::WriteState(const State& state) const {
-  std::string dir = StateDir(state.id);
-  std::string tmp = dir + "/state.json.tmp";
-  std::string text = ToJson(state).dump(2);
-  unique_fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
-      rename(tmp.c_str(), (dir + "/state.json").c_str()) != 0) {
-    throw Error(errno, "write state of '" + state.id + "'");
-  }
-}
-
-State FactoryImpl::CurrentState(const std::string& id) const {
-  State state = ReadState(id);
-  if (state.status == Status::kCreating) return state;  // Create has not finished
-  if (!IsSameLiveProcess(state.init_pid, state.init_start_time)) {
-    state.status = Status::kStopped;
-  } else if (access((StateDir(id) + "/exec.fifo").c_str(), F_OK) == 0) {
-    state.status = Status::kCreated;
-  } else if (state.status != Status::kPaused) {
-    state.status = Status::kRunning;
-  }
-  return state;
-}
-
 namespace {
 
 // FNV-1a: names a cache file; the file holds the whole profile, which is compared.
@@ -172,22 +115,6 @@ std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp&
   if (auto other = cached()) return other;  // another thread was first
   seccomp_cache.emplace_back(profile, sealed);
   return sealed;
-}
-
-State FactoryImpl::UpdateState(const std::string& id,
-                               const std::function<void(State&)>& change) const {
-  unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) {
-    if (errno == ENOENT) throw Error(Errc::kNotFound, "container '" + id + "' does not exist in " + root);
-    throw Error(errno, "open state of '" + id + "'");
-  }
-  while (flock(dir.get(), LOCK_EX) != 0) {
-    if (errno != EINTR) throw Error(errno, "lock state of '" + id + "'");
-  }
-  State state = CurrentState(id);
-  change(state);
-  WriteState(state);
-  return state;
 }
 
 void FactoryImpl::Track(const std::string& id, std::shared_ptr<ChildRecord> child) {
@@ -243,13 +170,14 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   if (!lock || flock(lock.get(), LOCK_EX) != 0) throw Error(errno, context + ": lock state directory");
   // From here on, whatever Create makes is named in the state first, so that a host
   // that dies in the middle leaves a container that List shows and Destroy removes.
-  const std::string cgroup_path = config.cgroup.path.empty() ? "cask-" + id : config.cgroup.path;
+  const std::string cgroup_path = config.cgroup.path.empty() ? DefaultCgroupPath(id) : config.cgroup.path;
   State state;
   state.id = id;
   state.status = Status::kCreating;
   state.created = Rfc3339(std::chrono::system_clock::now());
   state.cgroup_paths = cgroup::Manager::PathsFor(cgroup_path);
   state.config = config;
+  RecordCgroups(id, state.cgroup_paths);
   WriteState(state);
   const std::string fifo_path = dir + "/exec.fifo";
   // 0622 whatever the umask: init opens it for writing after it changed user.
@@ -317,7 +245,6 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
     state.status = Status::kCreated;
     state.init_pid = pid;
     state.init_start_time = ProcessStartTime(pid);
-    state.cgroup_paths = cgroup->Paths();
     for (const auto& ns : config.namespaces) {
       state.namespace_paths[std::string(NamespaceName(ns.type))] =
           ns.path.empty() ? fmt::format("/proc/{}/ns/{}", pid, ProcNsName(ns.type)) : ns.path;
@@ -364,8 +291,13 @@ Container Factory::Run(const std::string& id, const Config& config, Process& pro
 
 Container Factory::Load(const std::string& id) const {
   ValidateId(id);
-  State state = impl_->ReadState(id);
-  return impl_->MakeContainer(id, state.config);
+  try {
+    return impl_->MakeContainer(id, impl_->ReadState(id).config);
+  } catch (const Error& e) {
+    // Its State() says what is wrong, and its Destroy removes what cask made for it.
+    if (e.code() != Errc::kCorruptState) throw;
+  }
+  return impl_->MakeContainer(id, DefaultConfig());
 }
 
 std::vector<std::string> Factory::List() const {

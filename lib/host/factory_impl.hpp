@@ -26,6 +26,9 @@ inline std::string Quoted(const std::string& verb, const std::string& id) {
 // by Resume, so that an Events watcher sees each of them by name (events.cpp).
 inline constexpr char kPausedMark[] = "paused";
 
+// The cgroup of a container whose config names none, beside the caller's own.
+inline std::string DefaultCgroupPath(const std::string& id) { return "cask-" + id; }
+
 // A process this Factory started (an init or an exec'd process): its pidfd, and its
 // exit status once reaped, by whoever comes first: Process::Wait or Destroy.
 struct ChildRecord {
@@ -63,19 +66,36 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   // The profile compiled once for this Factory (StepError "seccomp" if it does not compile).
   std::shared_ptr<const SealedSeccomp> CompiledSeccomp(const Seccomp& profile) const;
   std::string StateDir(const std::string& id) const { return root + "/" + id; }
-  // A state directory that is empty (or holds a half-written state) and whose Create
-  // holds no lock on it: its host died between making it and writing the state.
+
+  // The state directory (state_dir.cpp). Each throws Error(kNotFound) when there is no
+  // such container, and Error(kCorruptState) naming the file and what is wrong with it
+  // when its state cannot be read, is a link, or names cgroups other than its record.
+  unique_fd OpenStateDir(const std::string& id) const;
+  // The directory, under an exclusive flock: writers in different processes (Pause,
+  // Update, an Events watcher, Destroy) take turns, and none loses another's change.
+  unique_fd LockState(const std::string& id) const;
+  // A state directory that is empty (or holds its cgroups' record or a half-written
+  // state) and whose Create holds no lock on it: its host died before it wrote the state.
   bool Abandoned(const std::string& id) const;
-  // Throws Error(kNotFound) when there is no such container. An abandoned directory
-  // reads as a container in status creating with nothing else in its state.
+  // cgroup.json: the cgroups Create will make, written once before it makes them.
+  void RecordCgroups(const std::string& id, const std::map<std::string, std::string>& paths) const;
+  // The record (none for a state older than it), from the state directory `dir`.
+  std::optional<std::map<std::string, std::string>> RecordedCgroups(const std::string& id, int dir) const;
+  // state.json from `dir`; none when there is none.
+  std::optional<State> ReadStateFile(const std::string& id, int dir) const;
+  // An abandoned directory reads as a container in status creating with nothing else
+  // in its state.
   State ReadState(const std::string& id) const;
+  // What Destroy removes, read under the lock `locked_dir`: the state, or where it is
+  // missing or broken, the cgroups of the record (or else of the id's default path),
+  // never those that a broken state names.
+  State StateToDestroy(const std::string& id, int locked_dir, const std::string& context) const;
   // Atomically: a temporary file, renamed over the old one. No fsync: the state describes
   // processes, which do not outlive the machine either (OCI: keep it on a tmpfs).
   void WriteState(const State& state) const;
   // The state with its status brought up to date from the kernel.
   State CurrentState(const std::string& id) const;
-  // CurrentState, `change`, WriteState, under an exclusive flock of the state directory:
-  // writers in different processes (Pause, Update, an Events watcher) lose no change.
+  // CurrentState, `change`, WriteState, under LockState.
   State UpdateState(const std::string& id, const std::function<void(State&)>& change) const;
 
   Container MakeContainer(const std::string& id, const Config& config) {

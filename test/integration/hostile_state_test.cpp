@@ -1,0 +1,237 @@
+// A state directory that is broken, crafted or stale, and calls racing on one container:
+// each gives a clear cask::Error or a correct state, and Destroy still removes what cask
+// made, and only that.
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "harness.hpp"
+#include "leftovers.hpp"
+
+using cask::test::Harness;
+using cask::test::NewId;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A container whose init sleeps: running, with its cgroups made.
+cask::Container Sleeper(Harness& h, const std::string& id) {
+  cask::Config config = h.BaseConfig();
+  config.process.args = {"/probe", "sleep", "60"};
+  cask::Container container = h.factory().Create(id, config);
+  container.Start();
+  return container;
+}
+
+void Overwrite(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  REQUIRE(out);
+}
+
+// What a Destroy must have removed: init, every cgroup directory and the state directory.
+void RequireGone(Harness& h, const std::string& id, const cask::State& before) {
+  CHECK_FALSE(cask::test::ProcessAlive(before.init_pid));
+  for (const auto& [hierarchy, dir] : before.cgroup_paths) {
+    INFO(hierarchy);
+    CHECK_FALSE(fs::exists(dir));
+  }
+  CHECK_FALSE(fs::exists(fs::symlink_status(h.state_root() + "/" + id)));
+  CHECK_THROWS_WITH(h.factory().Load(id), Catch::Contains("does not exist"));
+}
+
+std::error_code CodeOf(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const cask::Error& e) {
+    return e.code();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a broken state.json names its file, hides no other container, and Destroy removes what cask made",
+          "[reliability]") {
+  const std::string label = GENERATE(as<std::string>{}, "empty", "torn in half", "garbage", "of the wrong schema",
+                                     "of another container");
+  INFO("state.json " << label);
+  Harness h;
+  const std::string id = NewId("broken");
+  const std::string other = NewId("intact");
+  cask::Container container = Sleeper(h, id);
+  cask::Container neighbour = Sleeper(h, other);
+  const cask::State before = container.State();
+  const std::string file = h.state_root() + "/" + id + "/state.json";
+  const std::string whole = cask::test::ReadFile(file);
+  const std::map<std::string, std::string> texts = {
+      {"empty", ""},
+      {"torn in half", whole.substr(0, whole.size() / 2)},
+      {"garbage", "\x7f" "ELF\x02\x01 not json"},
+      {"of the wrong schema", R"({"id": "x", "status": 7})"},
+      {"of another container", cask::test::ReadFile(h.state_root() + "/" + other + "/state.json")},
+  };
+  const std::string text = texts.at(label);
+  Overwrite(file, text);
+
+  cask::Container loaded = h.factory().Load(id);
+  try {
+    loaded.State();
+    FAIL("State() of a broken state.json returned");
+  } catch (const cask::Error& e) {
+    CHECK(e.code() == cask::Errc::kCorruptState);
+    CHECK_THAT(e.what(), Catch::Contains(file));
+  }
+  CHECK(h.factory().Load(other).Status() == cask::Status::kRunning);
+  CHECK(h.factory().List() == (other < id ? std::vector{other, id} : std::vector{id, other}));
+  auto list = cask::test::Nsinit({"--root", h.state_root(), "list", "--format", "json"});
+  REQUIRE(list.code == 0);
+  const auto rows = nlohmann::json::parse(list.out);
+  REQUIRE(rows.size() == 2);
+  for (const auto& row : rows) {
+    if (row["id"] == id) {
+      CHECK(row["status"] == "unreadable");
+      CHECK_THAT(row["error"].get<std::string>(), Catch::Contains(file));
+    } else {
+      CHECK(row["status"] == "running");
+    }
+  }
+
+  // The payload and its cgroups are still there; Destroy finds them from the record.
+  REQUIRE(cask::test::ProcessAlive(before.init_pid));
+  loaded.Destroy();
+  RequireGone(h, id, before);
+  CHECK(neighbour.Status() == cask::Status::kRunning);
+  neighbour.Destroy();
+}
+
+TEST_CASE("a state.json that names another container's cgroups is refused, and Destroy leaves them alone",
+          "[reliability]") {
+  Harness h;
+  const std::string id = NewId("crafted");
+  const std::string victim_id = NewId("victim");
+  cask::Container container = Sleeper(h, id);
+  cask::Container victim = Sleeper(h, victim_id);
+  const cask::State before = container.State();
+  const cask::State victim_state = victim.State();
+  // Well-formed, and its cgroup_paths (with its config's cgroup path) name the victim's.
+  const std::string file = h.state_root() + "/" + id + "/state.json";
+  auto json = nlohmann::json::parse(cask::test::ReadFile(file));
+  json["cgroup_paths"] = victim_state.cgroup_paths;
+  json["config"]["cgroup"]["path"] = "cask-" + victim_id;
+  Overwrite(file, json.dump());
+
+  CHECK_THROWS_WITH(container.State(), Catch::Contains("cgroup_paths are not those that Create recorded"));
+  CHECK_THROWS_WITH(container.Pause(), Catch::Contains("cgroup_paths are not those that Create recorded"));
+  container.Destroy();
+  RequireGone(h, id, before);
+  CHECK(victim.Status() == cask::Status::kRunning);
+  CHECK(victim.Processes() == std::vector<pid_t>{victim_state.init_pid});
+  victim.Destroy();
+}
+
+TEST_CASE("a state directory replaced by a link is refused; Destroy removes the link, never its target",
+          "[reliability]") {
+  Harness h;
+  const std::string id = NewId("linked");
+  cask::Container container = Sleeper(h, id);
+  const cask::State before = container.State();
+  const std::string dir = h.state_root() + "/" + id;
+  const std::string moved = h.state_root() + "/moved-" + id;  // not a container: no state lists it
+  fs::rename(dir, moved);
+  fs::create_directory_symlink(moved, dir);
+
+  CHECK_THROWS_WITH(container.State(), Catch::Contains(dir + " is not a directory"));
+  container.Destroy();
+  RequireGone(h, id, before);
+  CHECK(fs::exists(moved + "/state.json"));
+  fs::remove_all(moved);
+}
+
+TEST_CASE("a stale init pid reads as stopped, and Destroy kills no unrelated process", "[reliability]") {
+  Harness h;
+  const std::string id = NewId("stale");
+  cask::Container container = Sleeper(h, id);
+  const cask::State before = container.State();
+  // An unrelated process of the test's, named as init, with the start time of the real
+  // one: started a few clock ticks later, as a reused pid is.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  pid_t unrelated = fork();
+  REQUIRE(unrelated >= 0);
+  if (unrelated == 0) {
+    pause();
+    _exit(0);
+  }
+  const std::string file = h.state_root() + "/" + id + "/state.json";
+  auto json = nlohmann::json::parse(cask::test::ReadFile(file));
+  json["init_pid"] = unrelated;
+  Overwrite(file, json.dump());
+
+  CHECK(container.Status() == cask::Status::kStopped);
+  CHECK(CodeOf([&] { container.Signal(SIGKILL); }) == cask::Errc::kBadState);
+  container.Destroy();
+  CHECK(cask::test::ProcessAlive(unrelated));
+  RequireGone(h, id, before);
+  kill(unrelated, SIGKILL);
+  REQUIRE(waitpid(unrelated, nullptr, 0) == unrelated);
+}
+
+TEST_CASE("a cgroup removed behind cask's back: the container reads stopped and Destroy succeeds",
+          "[reliability]") {
+  Harness h;
+  const std::string id = NewId("unrooted");
+  cask::Process process;
+  process.args = {"/probe", "sleep", "60"};
+  cask::Config config = h.BaseConfig();
+  cask::Container container = h.factory().Create(id, config, process);
+  container.Start();
+  const cask::State before = container.State();
+  REQUIRE(kill(before.init_pid, SIGKILL) == 0);
+  process.Wait();
+  for (const auto& [hierarchy, dir] : before.cgroup_paths) {
+    REQUIRE((rmdir(dir.c_str()) == 0 || errno == ENOENT));  // co-mounted controllers share one
+  }
+
+  CHECK(container.Status() == cask::Status::kStopped);
+  container.Destroy();
+  RequireGone(h, id, before);
+}
+
+TEST_CASE("Destroy racing Pause and Resume from another Factory: every call succeeds or says why",
+          "[reliability]") {
+  Harness h;
+  auto other = cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
+  for (int round = 0; round < 20; ++round) {
+    const std::string id = NewId("race");
+    cask::Container container = Sleeper(h, id);
+    const cask::State before = container.State();
+    std::atomic<bool> stop = false;
+    std::vector<std::string> unclear;
+    cask::Container same = other.Load(id);
+    std::thread flipper([&] {
+      while (!stop) {
+        for (auto call : {&cask::Container::Pause, &cask::Container::Resume}) {
+          try {
+            (same.*call)();
+          } catch (const cask::Error& e) {
+            // Gone, or not in the state that the call needs: anything else is a raw error.
+            if (e.code() != cask::Errc::kNotFound && e.code() != cask::Errc::kBadState) unclear.push_back(e.what());
+            if (e.code() == cask::Errc::kNotFound) stop = true;
+          }
+        }
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(round % 5));
+    container.Destroy();
+    stop = true;
+    flipper.join();
+    CHECK(unclear == std::vector<std::string>{});
+    RequireGone(h, id, before);
+  }
+}
