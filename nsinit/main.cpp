@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   kill_cmd->add_flag("--all,-a", all, "signal every process in the container");
   auto* destroy = app.add_subcommand("destroy", "kill a container and remove it");
   destroy->add_option("id", target)->required();
+  auto* gc = app.add_subcommand("gc", "remove the containers whose init or creator is gone; print what went");
 
   CgroupCommands cgroup_commands(app);
   ContainerCommands container_commands(app);
@@ -99,6 +100,8 @@ int main(int argc, char** argv) {
       factory.Load(target).Signal(signal, all);
     } else if (destroy->parsed()) {
       factory.Load(target).Destroy();
+    } else if (gc->parsed()) {
+      for (const auto& [id, reason] : factory.Recover()) std::cout << id << ": " << reason << "\n";
     }
     return 0;
   } catch (const std::exception& e) {

@@ -79,7 +79,10 @@ class Container {
   void StreamOut(const std::string& path, int tar_fd, const std::string& user = "");
 
   // Kills every process, reaps what this process can, removes the cgroup and the state
-  // directory. Calling it again is not an error.
+  // directory. Calling it again is not an error. It waits for a Create, Pause or Update
+  // of the container in another process to end. Where the state cannot be read (see
+  // Errc::kCorruptState), it removes the cgroups that Create recorded apart from the
+  // state (or, for a state older than that record, the id's default cgroup, cask-ID).
   void Destroy();
 
  private:

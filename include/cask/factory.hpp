@@ -26,6 +26,13 @@ struct InitArgs {
 
 using LogCallback = std::function<void(std::string_view line)>;
 
+// A container that Factory::Recover removed, and why.
+struct Recovered {
+  std::string id;
+  std::string reason;  // "its init has exited", "its Create died before it finished", ...
+  bool operator==(const Recovered&) const = default;
+};
+
 class Factory {
  public:
   // Creates `root` (mode 0700) if needed and makes the sealed copy of the init binary.
@@ -44,7 +51,15 @@ class Factory {
   // exception. Safe to call from many threads at once.
   RunReport RunToCompletion(const Config& config, const ProcessConfig& process, const RunLimits& limits,
                             const std::string& input = {});
+  // A container whose state cannot be read loads too: its State() throws what is wrong
+  // (Errc::kCorruptState) and its Destroy removes what cask made for it.
   Container Load(const std::string& id) const;
+  // Destroys every container under the root that nothing will use again: whose init
+  // has exited, whose Create died before it finished (its host killed), or whose state
+  // cannot be read and whose cgroups hold no process. A container that another process
+  // holds locked (a Create at work, a Pause) is left alone, so it is safe while other
+  // hosts use the same root. Returns what it removed.
+  std::vector<Recovered> Recover();
   std::vector<std::string> List() const;
   // The containers that have every label of `filter`, with the same value.
   std::vector<std::string> List(const Labels& filter) const;

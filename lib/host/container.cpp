@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <fmt/format.h>
 
 #include "cgroup/manager.hpp"
@@ -17,7 +16,6 @@
 #include "host/launch.hpp"
 #include "host/proc.hpp"
 #include "common/step_error.hpp"
-#include "net/net.hpp"
 
 namespace cask {
 
@@ -108,42 +106,6 @@ void Container::Signal(int signal, bool all) {
 std::vector<pid_t> Container::Processes() const {
   cask::State state = factory_->ReadState(id_);
   return cgroup::Manager::Load(state.cgroup_paths)->Pids();
-}
-
-void Container::Destroy() {
-  const std::string context = Quoted("destroy", id_);
-  // Under the state's lock: a Create, Pause or Update of it elsewhere finishes first,
-  // and finds it gone after.
-  unique_fd lock;
-  try {
-    lock = factory_->LockState(id_);
-  } catch (const Error& e) {
-    if (e.code() == Errc::kNotFound) return;  // destroyed already
-    // A link or a file where the directory was: the cgroups are found from the id, and
-    // the link goes, never what it points to.
-    if (e.code() != Errc::kCorruptState) throw;
-    factory_->Log(context + ": " + e.what());
-  }
-  cask::State state = factory_->StateToDestroy(id_, lock.get(), context);
-  // No cgroup paths: a Create that died before it wrote them made none.
-  auto cgroup = state.cgroup_paths.empty() ? nullptr : cgroup::Manager::Load(state.cgroup_paths);
-  if (cgroup) cgroup->KillAll();
-  if (state.init_pid > 0) {
-    if (unique_fd pidfd = OpenInit(state)) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
-  }
-  factory_->ReapAll(id_);
-  if (cgroup) cgroup->Destroy();
-  for (const auto& network : state.config.networks) {
-    if (network.type == "veth") net::DeleteLink(network.host_name, network.host_netns);
-  }
-  // The state first: an Events watcher tells the files removed after it from a Start's.
-  std::error_code ec;
-  if (lock) std::filesystem::remove(factory_->StateDir(id_) + "/state.json", ec);
-  if (!ec) std::filesystem::remove_all(factory_->StateDir(id_), ec);
-  if (ec) throw Error(ec.value(), context + ": remove state directory");
-  // As OCI says: a failing poststop hook is logged, and the destroy stands.
-  RunHooksWarning(state.config.hooks.poststop, HookState(id_, "stopped", 0, state.config), "poststop",
-                  [&](const std::string& warning) { factory_->Log(context + ": " + warning); });
 }
 
 ScopedContainer::~ScopedContainer() {

@@ -238,11 +238,12 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
       throw Error(context, e);
     }
   };
-  // The state is on disk before init can be ready: a host that dies from here on leaves
+  // Init's pid is on disk before init can be ready: a host that dies from here on leaves
   // a container that List shows and Destroy removes, never an init waiting unseen at
-  // the barrier. Written while init mounts, so it costs no time.
+  // the barrier. Written while init mounts, so it costs no time. The status stays
+  // creating until Create returns, so that Recover tells a Create that died after
+  // init was ready from a container that is created and waits for its Start.
   request.setting_up = [&](pid_t pid) {
-    state.status = Status::kCreated;
     state.init_pid = pid;
     state.init_start_time = ProcessStartTime(pid);
     for (const auto& ns : config.namespaces) {
@@ -253,6 +254,8 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   };
   auto child = Launch(*this, request, process);
   Track(id, child);
+  state.status = Status::kCreated;
+  WriteState(state);
   undo.Dismiss();
   return MakeContainer(id, config);
 }

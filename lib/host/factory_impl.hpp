@@ -102,6 +102,9 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
     return Container(shared_from_this(), id, config);
   }
   Container Create(const std::string& id, const Config& config, Process& process);
+  // What Destroy does once it holds the state's lock `locked_dir` (-1: no directory, a
+  // link in its place): kills, reaps, removes the cgroups, the veths and the directory.
+  void Remove(const std::string& id, int locked_dir, const std::string& context);
   void Track(const std::string& id, std::shared_ptr<ChildRecord> child);
   // Reaps every process of this container that this Factory started (after a kill).
   void ReapAll(const std::string& id);

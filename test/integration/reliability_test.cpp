@@ -1,8 +1,9 @@
 // A state directory that is broken, crafted or stale, and calls racing on one container:
 // each gives a clear cask::Error or a correct state, and Destroy still removes what cask
-// made, and only that.
+// made, and only that. Recover removes what dead hosts and dead containers left.
 #include <catch2/catch.hpp>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,8 +12,10 @@
 #include <fstream>
 #include <thread>
 
+#include "eventually.hpp"
 #include "harness.hpp"
 #include "leftovers.hpp"
+#include "subreaper.hpp"
 
 using cask::test::Harness;
 using cask::test::NewId;
@@ -234,4 +237,81 @@ TEST_CASE("Destroy racing Pause and Resume from another Factory: every call succ
     CHECK(unclear == std::vector<std::string>{});
     RequireGone(h, id, before);
   }
+}
+
+TEST_CASE("Recover removes dead containers and dead Creates, and leaves live and locked ones", "[reliability]") {
+  Harness h;
+  ScopedSubreaper subreaper;  // the dead host's init is adopted by this test
+  const std::string running = NewId("running");
+  const std::string waiting = NewId("waiting");
+  const std::string exited = NewId("exited");
+  const std::string locked = NewId("locked");
+  const std::string died_in_create = NewId("died");
+  const std::string broken_empty = NewId("broken-empty");
+  const std::string broken_busy = NewId("broken-busy");
+
+  cask::Container live = Sleeper(h, running);
+  cask::Container created = h.factory().Create(waiting, h.BaseConfig());
+  std::map<std::string, cask::State> states;
+  for (const std::string& id : {exited, locked, broken_empty}) {
+    cask::Process process;
+    process.args = {"/bin/true"};
+    cask::Container container = h.factory().Create(id, h.BaseConfig(), process);
+    container.Start();
+    REQUIRE(process.Wait().code == 0);
+    states[id] = container.State();
+  }
+  cask::Container busy = Sleeper(h, broken_busy);
+  const pid_t busy_init = busy.State().init_pid;
+  for (const std::string& id : {broken_empty, broken_busy}) {
+    Overwrite(h.state_root() + "/" + id + "/state.json", "{");
+  }
+  // A host killed while init runs a create_container hook: init lives on, at setup.
+  const std::string marks = h.state_root() + "/marks-" + died_in_create;
+  fs::create_directories(marks);
+  cask::Config held = h.BaseConfig();
+  held.hooks.create_container.push_back({"/bin/sh", {"sh", "-c", "touch " + marks + "/in-hook; exec sleep 30"}, {}, {}});
+  pid_t host = fork();
+  REQUIRE(host >= 0);
+  if (host == 0) {
+    auto factory = cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
+    factory.Create(died_in_create, held);
+    _exit(0);
+  }
+  REQUIRE(cask::test::Eventually([&] { return fs::exists(marks + "/in-hook"); }));
+  REQUIRE(kill(host, SIGKILL) == 0);
+  REQUIRE(waitpid(host, nullptr, 0) == host);
+  states[died_in_create] = h.factory().Load(died_in_create).State();
+  CHECK(states[died_in_create].status == cask::Status::kCreating);
+  fs::remove_all(marks);
+
+  // Another process at work on it: its state directory's lock is taken.
+  cask::unique_fd lock(open((h.state_root() + "/" + locked).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(flock(lock.get(), LOCK_EX) == 0);
+  std::vector<cask::Recovered> removed = h.factory().Recover();
+  std::map<std::string, std::string> reasons;
+  for (const auto& [id, reason] : removed) reasons[id] = reason;
+  CHECK(reasons.size() == 3);
+  CHECK(reasons[exited] == "its init has exited");
+  CHECK(reasons[died_in_create] == "its Create died before it finished");
+  CHECK_THAT(reasons[broken_empty], Catch::Contains("state.json") && Catch::Contains("no process is left"));
+  REQUIRE(waitpid(states[died_in_create].init_pid, nullptr, 0) == states[died_in_create].init_pid);
+  for (const std::string& id : {exited, died_in_create, broken_empty}) {
+    INFO(id);
+    RequireGone(h, id, states[id]);
+  }
+  CHECK(live.Status() == cask::Status::kRunning);
+  CHECK(created.Status() == cask::Status::kCreated);
+  CHECK(h.factory().Load(locked).Status() == cask::Status::kStopped);
+  CHECK(cask::test::ProcessAlive(busy_init));
+  CHECK(fs::exists(h.state_root() + "/" + broken_busy + "/state.json"));
+
+  // Released, the stopped one goes too, and nsinit gc says so; nothing else goes.
+  lock.reset();
+  auto gc = cask::test::Nsinit({"--root", h.state_root(), "gc"});
+  CHECK(gc.code == 0);
+  CHECK(gc.out == locked + ": its init has exited\n");
+  RequireGone(h, locked, states[locked]);
+  CHECK(h.factory().Recover().empty());
+  for (cask::Container* container : {&live, &created, &busy}) container->Destroy();
 }
