@@ -315,3 +315,22 @@ TEST_CASE("Recover removes dead containers and dead Creates, and leaves live and
   CHECK(h.factory().Recover().empty());
   for (cask::Container* container : {&live, &created, &busy}) container->Destroy();
 }
+
+TEST_CASE("100 cycles of every call in one host, and 100 nsinit runs: the host stays flat, nothing is left",
+          "[reliability]") {
+  // The long form: cask-churn --cycles 1000 --nsinit-runs 1000 (bench/RESULTS.md).
+  cask::test::ProgramChild churn({"--cycles", "100", "--nsinit-runs", "100"}, "", CASK_CHURN_PATH);
+  const auto result = churn.Wait();
+  INFO(result.out << result.err);
+  REQUIRE(result.code == 0);
+  const auto report = nlohmann::json::parse(result.out);
+  CHECK(report["failure"] == "");
+  CHECK(report["left"].empty());
+  CHECK(report["cycles"]["count"] == 100);
+  CHECK(report["nsinit_runs"]["count"] == 100);
+  const auto& warm = report["cycles"]["after_warm_up"];
+  const auto& end = report["cycles"]["end"];
+  CHECK(end["fds"] == warm["fds"]);
+  CHECK(end["threads"] == warm["threads"]);
+  CHECK(end["rss_kib"].get<long>() - warm["rss_kib"].get<long>() < 1024);
+}

@@ -36,7 +36,7 @@ void WriteText(const fs::path& path, const std::string& text) {
 namespace {
 
 // Busybox with its applets, the probe, and the users and groups the tests expect.
-void Fill(const fs::path& root) {
+void Fill(const fs::path& root, bool with_probe) {
   for (const char* d : {"bin", "proc", "sys", "dev", "tmp", "etc", "root", "home/alice", "var", "run"}) {
     fs::create_directories(root / d);
   }
@@ -46,8 +46,10 @@ void Fill(const fs::path& root) {
   for (std::string applet; applets >> applet;) {
     if (applet != "busybox") fs::create_symlink("busybox", root / "bin" / applet);
   }
-  fs::copy_file(CASK_PROBE_PATH, root / "probe");
-  chmod((root / "probe").c_str(), 0755);
+  if (with_probe) {
+    fs::copy_file(CASK_PROBE_PATH, root / "probe");
+    chmod((root / "probe").c_str(), 0755);
+  }
   WriteText(root / "etc/passwd",
             "root:x:0:0:root:/root:/bin/sh\n"
             "alice:x:1000:1000:Alice:/home/alice:/bin/sh\n"
@@ -59,13 +61,13 @@ void Fill(const fs::path& root) {
 
 }  // namespace
 
-Rootfs::Rootfs() {
+Rootfs::Rootfs(bool with_probe) {
   char dir[] = "/tmp/cask-rootfs-XXXXXX";
   if (mkdtemp(dir) == nullptr) throw Error(errno, "mkdtemp");
   path_ = dir;
   chmod(dir, 0755);
   try {
-    Fill(path_);
+    Fill(path_, with_probe);
   } catch (...) {
     std::error_code ec;
     fs::remove_all(path_, ec);  // a failed fixture leaves no directory behind

@@ -1,5 +1,6 @@
-// A busybox-static root filesystem in a temporary directory, with the probe at /probe,
-// for tests. Removed with its object.
+// A busybox-static root filesystem in a temporary directory, with the probe at /probe
+// (unless asked not to: a sanitizer build has no static probe), for tests. Removed with
+// its object.
 #pragma once
 
 #include <string>
@@ -9,7 +10,7 @@ namespace cask::test {
 class Rootfs {
  public:
   // Users: root, alice (1000:1000, in staff 50 and wheel 10), nobody (65534).
-  Rootfs();
+  explicit Rootfs(bool with_probe = true);
   ~Rootfs();
   Rootfs(const Rootfs&) = delete;
   Rootfs& operator=(const Rootfs&) = delete;
