@@ -97,9 +97,13 @@ std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp&
   const std::string file = dir + "/" + Fnv1a(key) + ".json";
   std::optional<SeccompProgram> program;
   if (std::ifstream in{file}) {
-    nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
-    if (!json.is_discarded() && json.value("profile", "") == key) {
-      program = SeccompProgramFromJson(json.at("program"));
+    // An entry that does not read back whole is a miss, rebuilt below: never fatal.
+    try {
+      nlohmann::json json = nlohmann::json::parse(in);
+      if (json.at("profile").get<std::string>() == key) program = SeccompProgramFromJson(json.at("program"));
+      if (program && (program->code.empty() || program->code.size() > BPF_MAXINSNS)) program.reset();
+    } catch (const nlohmann::json::exception&) {
+      program.reset();
     }
   }
   if (!program) {

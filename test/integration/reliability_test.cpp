@@ -332,5 +332,30 @@ TEST_CASE("100 cycles of every call in one host, and 100 nsinit runs: the host s
   const auto& end = report["cycles"]["end"];
   CHECK(end["fds"] == warm["fds"]);
   CHECK(end["threads"] == warm["threads"]);
+  CHECK(report["cycles"]["rss_judged"] == true);
   CHECK(end["rss_kib"].get<long>() - warm["rss_kib"].get<long>() < 1024);
+}
+
+TEST_CASE("a broken seccomp cache entry is rebuilt, never trusted and never fatal", "[reliability]") {
+  const std::string label = GENERATE(as<std::string>{}, "without flags", "with no code", "garbage");
+  INFO("cache entry " << label);
+  Harness h;
+  REQUIRE(h.Run(h.BaseConfig()).status.code == 0);  // compiles the default profile, cached
+  std::vector<fs::path> entries;
+  for (const auto& entry : fs::directory_iterator(h.state_root() + "/.seccomp")) entries.push_back(entry.path());
+  REQUIRE(entries.size() == 1);
+  auto json = nlohmann::json::parse(cask::test::ReadFile(entries[0]));
+  const auto program = json["program"];
+  REQUIRE(program["code"].size() > 10);
+  if (label == "without flags") json["program"].erase("flags");
+  if (label == "with no code") json["program"]["code"] = nlohmann::json::array();
+  Overwrite(entries[0], label == "garbage" ? std::string("{\"profile\": 1") : json.dump());
+
+  // A fresh Factory has no copy in memory: it reads the entry, and must not trust it.
+  auto fresh = cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
+  cask::Process process;
+  process.args = {"/bin/true"};
+  cask::ScopedContainer container(fresh.Run(NewId("cache"), h.BaseConfig(), process));
+  CHECK(process.Wait().code == 0);
+  CHECK(nlohmann::json::parse(cask::test::ReadFile(entries[0]))["program"] == program);
 }
