@@ -13,6 +13,7 @@
 
 #include "cgroup/manager.hpp"
 #include "common/hooks.hpp"
+#include "host/crash_point.hpp"
 #include "host/launch.hpp"
 #include "host/proc.hpp"
 #include "common/step_error.hpp"
@@ -34,6 +35,7 @@ void Container::Start() {
   const std::string fifo_path = factory_->StateDir(id_) + "/exec.fifo";
   unique_fd reader(open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!reader) throw Error(errno, context + ": open exec fifo");
+  CrashPoint("start:fifo-open");
   // Init writes one byte once it sees a reader; its death ends the wait too.
   pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
   while (poll(fds, 2, -1) < 0) {
@@ -41,6 +43,7 @@ void Container::Start() {
   }
   char byte;
   if (read(reader.get(), &byte, 1) != 1) throw Error(Errc::kInitFailed, context + ": init exited at the barrier");
+  CrashPoint("start:released");
   // No state write: with the fifo gone and init alive, CurrentState reads running.
   unlink(fifo_path.c_str());
   // As OCI says: the payload runs already, so a failing poststart hook is logged and
@@ -72,6 +75,7 @@ void Container::Exec(Process& process) {
   auto cgroup = cgroup::Manager::Load(state.cgroup_paths);
   request.cgroup_fd = cgroup->BirthFd();
   request.setup = [&](pid_t pid) {
+    CrashPoint("exec:spawned");
     if (!request.cgroup_fd) cgroup->Apply(pid);  // else it was born there
   };
   factory_->Track(id_, Launch(*factory_, request, process));

@@ -7,6 +7,7 @@
 
 #include "cgroup/manager.hpp"
 #include "host/cgroup_resources.hpp"
+#include "host/crash_point.hpp"
 #include "host/factory_impl.hpp"
 #include "host/proc.hpp"
 #include "common/step_error.hpp"
@@ -33,10 +34,12 @@ void FreezeTo(FactoryImpl& factory, const std::string& id, Status to) {
     const std::string mark = factory.StateDir(id) + "/" + kPausedMark;
     if (pause) {
       cgroup->Freeze();
+      CrashPoint("pause:frozen");
       unique_fd made(open(mark.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
       if (!made) throw Error(errno, context + ": make " + mark);
     } else {
       cgroup->Thaw();
+      CrashPoint("resume:thawed");
       if (unlink(mark.c_str()) != 0 && errno != ENOENT) throw Error(errno, context + ": remove " + mark);
     }
     state.status = to;
@@ -78,6 +81,7 @@ void Container::Update(const Resources& resources) {
     }
     try {
       cgroup::Manager::Load(state.cgroup_paths)->Set(applied);
+      CrashPoint("update:applied");
     } catch (const Error& e) {
       throw Error(context, e);
     }

@@ -13,6 +13,7 @@
 
 #include "cgroup/manager.hpp"
 #include "common/hooks.hpp"
+#include "host/crash_point.hpp"
 #include "host/factory_impl.hpp"
 #include "host/proc.hpp"
 #include "net/net.hpp"
@@ -28,7 +29,9 @@ void FactoryImpl::Remove(const std::string& id, int locked_dir, const std::strin
     if (unique_fd pidfd = OpenInit(state)) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
   }
   ReapAll(id);
+  CrashPoint("destroy:killed");
   if (cgroup) cgroup->Destroy();
+  CrashPoint("destroy:cgroups-removed");
   for (const auto& network : state.config.networks) {
     if (network.type == "veth") net::DeleteLink(network.host_name, network.host_netns);
   }
@@ -36,6 +39,7 @@ void FactoryImpl::Remove(const std::string& id, int locked_dir, const std::strin
   // Without a directory (a link in its place), the link alone goes.
   std::error_code ec;
   if (locked_dir >= 0) std::filesystem::remove(StateDir(id) + "/state.json", ec);
+  CrashPoint("destroy:state-removed");
   if (!ec) std::filesystem::remove_all(StateDir(id), ec);
   if (ec) throw Error(ec.value(), context + ": remove state directory");
   // As OCI says: a failing poststop hook is logged, and the destroy stands.

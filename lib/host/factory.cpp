@@ -19,6 +19,7 @@
 
 #include "cgroup/manager.hpp"
 #include "host/cgroup_resources.hpp"
+#include "host/crash_point.hpp"
 #include "common/hooks.hpp"
 #include "host/idmapped_mounts.hpp"
 #include "host/launch.hpp"
@@ -172,6 +173,12 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   // what a host that died just now left (Abandoned).
   unique_fd lock(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!lock || flock(lock.get(), LOCK_EX) != 0) throw Error(errno, context + ": lock state directory");
+  // Empty and unlocked until just now, it may have been taken for a dead Create's.
+  if (struct stat made {}; fstat(lock.get(), &made) != 0 || made.st_nlink == 0) {
+    undo.Dismiss();  // the path is no longer this Create's
+    throw Error(EAGAIN, context + ": the state directory was removed as it was made (by a Recover)");
+  }
+  CrashPoint("create:state-dir");
   // From here on, whatever Create makes is named in the state first, so that a host
   // that dies in the middle leaves a container that List shows and Destroy removes.
   const std::string cgroup_path = config.cgroup.path.empty() ? DefaultCgroupPath(id) : config.cgroup.path;
@@ -182,7 +189,9 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   state.cgroup_paths = cgroup::Manager::PathsFor(cgroup_path);
   state.config = config;
   RecordCgroups(id, state.cgroup_paths);
+  CrashPoint("create:recorded");
   WriteState(state);
+  CrashPoint("create:state-written");
   const std::string fifo_path = dir + "/exec.fifo";
   // 0622 whatever the umask: init opens it for writing after it changed user.
   if (mkfifo(fifo_path.c_str(), 0622) != 0 || chmod(fifo_path.c_str(), 0622) != 0) {
@@ -198,6 +207,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
     throw Error(context, e);
   }
   undo.Add([cgroup] { cgroup->Destroy(); });
+  CrashPoint("create:cgroup");
 
   LaunchRequest request;
   request.context = context;
@@ -219,6 +229,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
     request.before_exec = write_id_maps;
   }
   request.setup = [&](pid_t pid) {
+    CrashPoint("create:spawned");
     if (request.bootstrap.new_user_namespace && !request.before_exec) write_id_maps(pid);
     if (!request.cgroup_fd) cgroup->Apply(pid);  // else init was born there
     for (const auto& network : config.networks) {
@@ -255,11 +266,14 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
           ns.path.empty() ? fmt::format("/proc/{}/ns/{}", pid, ProcNsName(ns.type)) : ns.path;
     }
     WriteState(state);
+    CrashPoint("create:setting-up");
   };
   auto child = Launch(*this, request, process);
   Track(id, child);
+  CrashPoint("create:ready");
   state.status = Status::kCreated;
   WriteState(state);
+  CrashPoint("create:created");
   undo.Dismiss();
   return MakeContainer(id, config);
 }

@@ -74,8 +74,9 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   // The directory, under an exclusive flock: writers in different processes (Pause,
   // Update, an Events watcher, Destroy) take turns, and none loses another's change.
   unique_fd LockState(const std::string& id) const;
-  // A state directory that is empty (or holds its cgroups' record or a half-written
-  // state) and whose Create holds no lock on it: its host died before it wrote the state.
+  // A state directory without state.json, with nothing but what Create makes before it
+  // (or Destroy leaves after it), whose lock nobody holds: its host died in a Create
+  // before it wrote the state, or in a Destroy after it removed it.
   bool Abandoned(const std::string& id) const;
   // cgroup.json: the cgroups Create will make, written once before it makes them.
   void RecordCgroups(const std::string& id, const std::map<std::string, std::string>& paths) const;

@@ -23,6 +23,7 @@ namespace {
 constexpr char kStateFile[] = "state.json";
 constexpr char kStateTmp[] = "state.json.tmp";
 constexpr char kCgroupRecord[] = "cgroup.json";
+constexpr char kExecFifo[] = "exec.fifo";
 
 // The whole of `name` in the directory `dir`, never through a symbolic link; false with
 // errno set where it cannot be read.
@@ -88,12 +89,14 @@ unique_fd FactoryImpl::LockState(const std::string& id) const {
 bool FactoryImpl::Abandoned(const std::string& id) const {
   if (id.empty() || id.front() == '.') return false;  // .seccomp, not a container
   unique_fd dir(open(StateDir(id).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  // Locked, it is a Create or a Destroy at work; free, its host died in one of them.
   if (!dir || flock(dir.get(), LOCK_EX | LOCK_NB) != 0) return false;
-  // Nothing else is there before the state: its cgroups' record, a half-written state.
+  // Nothing else is there: what a Create makes before the state, or a Destroy leaves
+  // after it removed the state. Another directory in the root is none of cask's.
   std::error_code ec;
   for (std::filesystem::directory_iterator it(StateDir(id), ec), end; !ec && it != end; it.increment(ec)) {
     const auto name = it->path().filename();
-    if (name != kStateTmp && name != kCgroupRecord) return false;
+    if (name != kStateTmp && name != kCgroupRecord && name != kExecFifo && name != kPausedMark) return false;
   }
   return !ec;
 }
