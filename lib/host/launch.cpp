@@ -130,7 +130,13 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
     profile.reset();  // init gets the program, not the profile
   }
 
-  Spawned spawned = Spawn(spawn);
+  Spawned spawned = [&] {
+    try {
+      return Spawn(spawn);
+    } catch (const Error& e) {
+      throw Error(context, e);
+    }
+  }();
   if (!spawned.in_cgroup) request.cgroup_fd.reset();
   auto child = std::make_shared<ChildRecord>();
   child->pid = spawned.pid;
@@ -150,13 +156,16 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
     guard.child.reset();  // reaped
     return Error(Errc::kInitFailed, context + ": init " + how + " before it was ready");
   };
-  // A send to an init that already exited fails with EPIPE (or ECONNRESET, with data unread).
+  // A send to an init that already exited fails with EPIPE (or ECONNRESET, with data
+  // unread). What it said before it went (its own error) is still there to be received.
+  bool init_gone = false;
   auto send = [&](auto&& action) {
+    if (init_gone) return;
     try {
       action();
     } catch (const StepError& e) {
-      if (e.error() == EPIPE || e.error() == ECONNRESET) throw init_ended();
-      throw Error(context + ": send to init", e);
+      if (e.error() != EPIPE && e.error() != ECONNRESET) throw Error(context + ": send to init", e);
+      init_gone = true;
     }
   };
   if (request.before_exec) {
@@ -171,11 +180,16 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
 
   for (;;) {
     std::optional<Message> message;
-    try {
-      message = channel.Receive();
-    } catch (const StepError& e) {
-      // An init that died with the bootstrap unread resets the socket: that is its end too.
-      if (e.error() != ECONNRESET) throw Error(context + ": receive from init", e);
+    // An init that died with the bootstrap unread resets the socket. The kernel says so
+    // once, before what init sent (its error, if it had one) and the EOF.
+    for (bool reset_seen = false;;) {
+      try {
+        message = channel.Receive();
+        break;
+      } catch (const StepError& e) {
+        if (e.error() != ECONNRESET || reset_seen) throw Error(context + ": receive from init", e);
+        reset_seen = true;
+      }
     }
     if (!message) throw init_ended();
     switch (message->type) {

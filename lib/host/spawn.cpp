@@ -139,7 +139,9 @@ Spawned Spawn(const SpawnRequest& request) {
     pid = ret < 0 ? -1 : static_cast<pid_t>(ret);
     clone_errno = ret < 0 ? static_cast<int>(-ret) : 0;
     in_cgroup = ret >= 0;
-    what = "spawn: clone3 into the container's cgroup";
+    // The pids controller refuses a fork into a cgroup at its limit with EAGAIN.
+    what = clone_errno == EAGAIN ? "spawn: clone3 into the container's cgroup (at its pids.max?)"
+                                 : "spawn: clone3 into the container's cgroup";
   }
   // A kernel without clone3 (5.3) or its cgroup field (5.7): clone, and the caller
   // moves the child.

@@ -254,7 +254,13 @@ void Init(int argc, char** argv) {
   // Move the sync socket clear of 3.., where the payload's extra fds go at exec. Fd 3
   // stays open (close-on-exec) so nothing else lands there meanwhile.
   int high = fcntl(kSyncFd, F_DUPFD_CLOEXEC, 64);
-  if (high < 0 || fcntl(kSyncFd, F_SETFD, FD_CLOEXEC) != 0) _exit(126);
+  if (high < 0 || fcntl(kSyncFd, F_SETFD, FD_CLOEXEC) != 0) {
+    // Said over the socket where it is: a host whose RLIMIT_NOFILE is below 65 (EINVAL).
+    const int err = errno;
+    ReportFailure(Channel{unique_fd(kSyncFd)}, "init", err,
+                  "move the sync socket to fd 64 or above (init needs RLIMIT_NOFILE of 65 or more)");
+    _exit(126);
+  }
   Channel channel{unique_fd(high)};
   try {
     Received received = ReceiveBootstrap(channel);
