@@ -24,6 +24,9 @@ State Container::State() const { return factory_->CurrentState(id_); }
 
 void Container::Start() {
   const std::string context = Quoted("start", id_);
+  // Under the state's lock: of two Starts racing, the second finds it running, never
+  // both a reader of the fifo (the one without the byte said "init exited").
+  unique_fd lock = factory_->LockState(id_);
   cask::State state = factory_->CurrentState(id_);
   if (state.status != Status::kCreated) {
     throw Error(Errc::kBadState, context + ": the container is " + StatusName(state.status) +
@@ -46,6 +49,7 @@ void Container::Start() {
   CrashPoint("start:released");
   // No state write: with the fifo gone and init alive, CurrentState reads running.
   unlink(fifo_path.c_str());
+  lock.reset();
   // As OCI says: the payload runs already, so a failing poststart hook is logged and
   // the start stands (as a failing poststop hook is, in Destroy).
   RunHooksWarning(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart",

@@ -359,3 +359,134 @@ TEST_CASE("a broken seccomp cache entry is rebuilt, never trusted and never fata
   CHECK(process.Wait().code == 0);
   CHECK(nlohmann::json::parse(cask::test::ReadFile(entries[0]))["program"] == program);
 }
+
+TEST_CASE("100 containers created at once from 4 processes sharing a root, then destroyed at once",
+          "[reliability]") {
+  Harness h;
+  ScopedSubreaper subreaper;  // each creator exits with its containers running
+  constexpr int kProcesses = 4, kThreads = 25;
+  const std::string stem = NewId("many");
+  const auto in_processes = [&](const std::function<void(cask::Factory&, const std::string&)>& work) {
+    std::vector<pid_t> children;
+    for (int p = 0; p < kProcesses; ++p) {
+      pid_t child = fork();
+      REQUIRE(child >= 0);
+      if (child == 0) {
+        auto factory = cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
+        std::atomic<int> failed = 0;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+          threads.emplace_back([&, t] {
+            try {
+              work(factory, stem + "-" + std::to_string(p * kThreads + t));
+            } catch (const std::exception& e) {
+              std::fprintf(stderr, "%s\n", e.what());
+              ++failed;
+            }
+          });
+        }
+        for (auto& thread : threads) thread.join();
+        _exit(failed == 0 ? 0 : 1);
+      }
+      children.push_back(child);
+    }
+    for (pid_t child : children) {
+      int status = 0;
+      REQUIRE(waitpid(child, &status, 0) == child);
+      CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    }
+  };
+  in_processes([&](cask::Factory& factory, const std::string& id) {
+    cask::Config config = h.BaseConfig();
+    config.process.args = {"/probe", "sleep", "60"};
+    factory.Create(id, config).Start();
+  });
+  const std::vector<std::string> ids = h.factory().List();
+  CHECK(ids.size() == kProcesses * kThreads);
+  std::vector<cask::State> states;
+  for (const auto& id : ids) {
+    states.push_back(h.factory().Load(id).State());  // whole: no state file is torn
+    CHECK(states.back().status == cask::Status::kRunning);
+  }
+  in_processes([](cask::Factory& factory, const std::string& id) { factory.Load(id).Destroy(); });
+  CHECK(h.factory().List().empty());
+  // The inits are this test's now, and dead: reaped, every one.
+  CHECK(cask::test::Eventually([] {
+    while (waitpid(-1, nullptr, WNOHANG | __WALL) > 0) {
+    }
+    return errno == ECHILD;
+  }));
+  for (const auto& state : states) RequireGone(h, state.id, state);
+}
+
+TEST_CASE("two processes racing Start, Update and Destroy on one container: one wins, the other says why",
+          "[reliability]") {
+  Harness h;
+  const std::string id = NewId("duel");
+  cask::Config config = h.BaseConfig();
+  config.process.args = {"/probe", "sleep", "60"};
+  cask::Container container = h.factory().Create(id, config);
+  const cask::State before = container.State();
+  // Each call in two children at once (both ready, then let go together); each child
+  // prints its error code (0: success).
+  const auto duel = [&](const std::function<void(cask::Container&)>& call) {
+    std::vector<std::pair<pid_t, int>> children;
+    int go[2];
+    REQUIRE(pipe2(go, O_CLOEXEC) == 0);
+    for (int i = 0; i < 2; ++i) {
+      int fds[2];
+      REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+      pid_t child = fork();
+      REQUIRE(child >= 0);
+      if (child == 0) {
+        auto factory = cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
+        std::string result = "0";
+        try {
+          cask::Container same = factory.Load(id);
+          close(go[1]);
+          char byte;
+          (void)!read(go[0], &byte, 1);  // EOF once the test lets go
+          call(same);
+        } catch (const cask::Error& e) {
+          result = std::string(e.code().category().name()) + ":" + std::to_string(e.code().value()) + " " + e.what();
+        } catch (const std::exception& e) {
+          result = std::string("not a cask::Error: ") + e.what();
+        }
+        (void)!write(fds[1], result.data(), result.size());
+        _exit(0);
+      }
+      close(fds[1]);
+      children.emplace_back(child, fds[0]);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both loaded, waiting
+    close(go[1]);
+    close(go[0]);
+    std::vector<std::string> results;
+    for (auto [child, fd] : children) {
+      results.push_back(cask::test::ReadAll(fd));
+      close(fd);
+      REQUIRE(waitpid(child, nullptr, 0) == child);
+    }
+    std::sort(results.begin(), results.end());
+    return results;
+  };
+  const auto starts = duel([](cask::Container& c) { c.Start(); });
+  REQUIRE(starts.size() == 2);
+  CHECK(starts[0] == "0");
+  CHECK_THAT(starts[1], Catch::StartsWith("cask:" + std::to_string(int(cask::Errc::kBadState))) &&
+                            Catch::Contains("is running, not created"));
+  CHECK(container.Status() == cask::Status::kRunning);
+
+  const auto updates = duel([](cask::Container& c) {
+    cask::Resources resources;
+    resources.pids.emplace().limit = 50;
+    c.Update(resources);
+  });
+  CHECK(updates == std::vector<std::string>{"0", "0"});
+  CHECK(container.State().config.cgroup.resources.pids->limit == 50);
+
+  const auto destroys = duel([](cask::Container& c) { c.Destroy(); });
+  CHECK(destroys == std::vector<std::string>{"0", "0"});
+  REQUIRE(waitpid(before.init_pid, nullptr, 0) == before.init_pid);  // this test's child
+  RequireGone(h, id, before);
+}
