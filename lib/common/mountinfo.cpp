@@ -1,6 +1,7 @@
 #include "common/mountinfo.hpp"
 
 #include <cerrno>
+#include <charconv>
 
 #include "common/step_error.hpp"
 #include "common/text.hpp"
@@ -36,6 +37,16 @@ std::vector<std::string_view> Fields(std::string_view line) {
   return fields;
 }
 
+// A decimal field of `line`; a malformed one is the step's error, never stoi's exceptions.
+template <class T>
+T Number(std::string_view field, std::string_view line) {
+  T value{};
+  const char* end = field.data() + field.size();
+  auto [stop, ec] = std::from_chars(field.data(), end, value);
+  if (ec != std::errc() || stop != end) ThrowStep("mountinfo", "malformed mountinfo number: " + std::string(line));
+  return value;
+}
+
 }  // namespace
 
 bool MountInfo::HasOption(std::string_view option) const {
@@ -63,14 +74,14 @@ std::vector<MountInfo> ParseMountInfo(std::string_view text) {
       ThrowStep("mountinfo", "malformed mountinfo line: " + std::string(line));
     }
     MountInfo m;
-    m.id = std::stoi(std::string(f[0]));
-    m.parent_id = std::stoi(std::string(f[1]));
+    m.id = Number<int>(f[0], line);
+    m.parent_id = Number<int>(f[1], line);
     size_t colon = f[2].find(':');
     if (colon == std::string_view::npos) {
       ThrowStep("mountinfo", "malformed mountinfo device: " + std::string(line));
     }
-    m.major = static_cast<unsigned>(std::stoul(std::string(f[2].substr(0, colon))));
-    m.minor = static_cast<unsigned>(std::stoul(std::string(f[2].substr(colon + 1))));
+    m.major = Number<unsigned>(f[2].substr(0, colon), line);
+    m.minor = Number<unsigned>(f[2].substr(colon + 1), line);
     m.root = Unescape(f[3]);
     m.mount_point = Unescape(f[4]);
     m.options = std::string(f[5]);

@@ -273,9 +273,11 @@ void ValidateNetworks(const Config& config) {
       throw ConfigError(at + ".type",
                         "unknown network type " + Quote(net.type) + " (expected loopback or veth)");
     }
-    for (const auto& [key, name] : {std::pair{"name", &net.name}, std::pair{"host_name", &net.host_name}}) {
-      if (name->empty()) throw ConfigError(at + "." + key, "a veth needs an interface name");
-      NetworkField(at + "." + key, [&] { net::CheckInterfaceName(*name, key); });
+    for (const auto& field : {std::pair{"name", &net.name}, std::pair{"host_name", &net.host_name}}) {
+      const char* key = field.first;  // not a structured binding: clang 14 captures none
+      const std::string& name = *field.second;
+      if (name.empty()) throw ConfigError(at + "." + key, "a veth needs an interface name");
+      NetworkField(at + "." + key, [&] { net::CheckInterfaceName(name, key); });
     }
     if (!net.host_netns.empty()) RequireAbsolute(at + ".host_netns", net.host_netns);
     // The parsers that init and the host use on these strings, so that what passes here

@@ -47,7 +47,7 @@ void Host(const Harness& h, const std::string& id, Upto upto) {
 
 }  // namespace
 
-TEST_CASE("a host killed at any crash point leaves what Recover and Destroy remove", "[reliability]") {
+TEST_CASE("a host killed at any crash point leaves what Recover and Destroy remove", "[reliability][cgroup]") {
 #ifndef CASK_CRASH_POINTS
   WARN("built without -Dcrash_points=true; skipped");
 #else

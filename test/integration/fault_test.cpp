@@ -129,7 +129,7 @@ TEST_CASE("Create with the state root on a full file system fails clearly and le
   REQUIRE(umount(root.c_str()) == 0);
 }
 
-TEST_CASE("Exec into a container at its pids limit: a clear error where the kernel refuses it", "[reliability]") {
+TEST_CASE("Exec into a container at its pids limit: a clear error where the kernel refuses it", "[reliability][cgroup]") {
   Harness h;
   cask::Config config = h.BaseConfig();
   config.process.args = {"/probe", "sleep", "60"};

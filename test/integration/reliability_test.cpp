@@ -115,7 +115,7 @@ TEST_CASE("a broken state.json names its file, hides no other container, and Des
 }
 
 TEST_CASE("a state.json that names another container's cgroups is refused, and Destroy leaves them alone",
-          "[reliability]") {
+          "[reliability][cgroup]") {
   Harness h;
   const std::string id = NewId("crafted");
   const std::string victim_id = NewId("victim");
@@ -207,7 +207,7 @@ TEST_CASE("a cgroup removed behind cask's back: the container reads stopped and 
 }
 
 TEST_CASE("Destroy racing Pause and Resume from another Factory: every call succeeds or says why",
-          "[reliability]") {
+          "[reliability][cgroup]") {
   Harness h;
   auto other = cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
   for (int round = 0; round < 20; ++round) {
@@ -239,7 +239,7 @@ TEST_CASE("Destroy racing Pause and Resume from another Factory: every call succ
   }
 }
 
-TEST_CASE("Recover removes dead containers and dead Creates, and leaves live and locked ones", "[reliability]") {
+TEST_CASE("Recover removes dead containers and dead Creates, and leaves live and locked ones", "[reliability][cgroup]") {
   Harness h;
   ScopedSubreaper subreaper;  // the dead host's init is adopted by this test
   const std::string running = NewId("running");
