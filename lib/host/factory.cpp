@@ -56,6 +56,15 @@ void PlanNamespaces(const Config& config, Bootstrap& b, unsigned long& clone_fla
   b.new_user_namespace = user != nullptr && user->path.empty();
 }
 
+// Whether the OOM killer killed a process of the cgroup (none where that cannot be read).
+bool KilledByOom(const cgroup::Manager& cgroup) {
+  try {
+    return cgroup.OomKillCount() > 0;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 std::string InitArgs::DefaultInitPath() { return CASK_INIT_PATH; }
@@ -268,7 +277,15 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
     WriteState(state);
     CrashPoint("create:setting-up");
   };
-  auto child = Launch(*this, request, process);
+  std::shared_ptr<ChildRecord> child;
+  try {
+    child = Launch(*this, request, process);
+  } catch (const Error& e) {
+    // A memory limit below what init needs: the OOM killer, not init, is to blame.
+    if (e.code() != Errc::kInitFailed || !KilledByOom(*cgroup)) throw;
+    throw Error(e.code(), std::string(e.what()) +
+                              ": the OOM killer ended it (is cgroup.resources.memory.limit too low?)");
+  }
   Track(id, child);
   CrashPoint("create:ready");
   state.status = Status::kCreated;

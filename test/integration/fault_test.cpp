@@ -150,3 +150,15 @@ TEST_CASE("Exec into a container at its pids limit: a clear error where the kern
   CHECK(container->Processes().size() == 1);
   CHECK(container->Status() == cask::Status::kRunning);
 }
+
+TEST_CASE("a memory limit too low for init is named as the OOM killer's doing, and leaves nothing",
+          "[reliability][cgroup]") {
+  Harness h;
+  cask::Config config = h.BaseConfig();
+  config.cgroup.resources.memory.emplace().limit = 1;
+  const std::string id = NewId("oom");
+  CHECK_THROWS_WITH(h.factory().Create(id, config),
+                    Catch::StartsWith("create '" + id + "'") && Catch::Contains("the OOM killer ended it"));
+  CHECK_FALSE(fs::exists(h.state_root() + "/" + id));
+  CHECK(CgroupsGone(id));
+}
