@@ -73,8 +73,8 @@ std::string Unused(const FactoryImpl& factory, const std::string& id, int dir) {
     state = factory.ReadStateFile(id, dir);
   } catch (const Error& e) {
     if (e.code() != Errc::kCorruptState) throw;
-    const State left = factory.StateToDestroy(id, dir, "recover '" + id + "'");
-    if (!left.cgroup_paths.empty() && !cgroup::Manager::Load(left.cgroup_paths)->Pids().empty()) return "";
+    const auto cgroups = factory.UnstatedCgroups(id, dir, true);
+    if (!cgroups.empty() && !cgroup::Manager::Load(cgroups)->Pids().empty()) return "";
     return std::string(e.what()) + ", and no process is left in its cgroups";
   }
   // The lock is free: no Create holds it, so a state not yet created is a dead one's.

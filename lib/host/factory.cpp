@@ -56,13 +56,17 @@ void PlanNamespaces(const Config& config, Bootstrap& b, unsigned long& clone_fla
   b.new_user_namespace = user != nullptr && user->path.empty();
 }
 
-// Whether the OOM killer killed a process of the cgroup (none where that cannot be read).
-bool KilledByOom(const cgroup::Manager& cgroup) {
+// Why a memory limit may have stopped init before it was ready: the OOM killer killed
+// it, or (v2: an exec charged past memory.max fails) the limit was hit; "" for neither,
+// or where that cannot be read.
+std::string MemoryLimitVerdict(const cgroup::Manager& cgroup) {
   try {
-    return cgroup.OomKillCount() > 0;
+    if (cgroup.OomKillCount() > 0) return "the OOM killer ended it";
+    const Stats stats = cgroup.GetStats();
+    if (stats.memory && stats.memory->failcnt.value_or(0) > 0) return "it hit its memory limit";
   } catch (const Error&) {
-    return false;
   }
+  return "";
 }
 
 }  // namespace
@@ -168,6 +172,20 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   ValidateProcess(process, "process");
   if (process.args.empty()) throw ConfigError("process.args", "no command to run");
   const std::string context = "create '" + id + "'";
+  // Every error names the create, also one of a step deep down (a socketpair at the
+  // fd limit).
+  try {
+    return Make(id, config, process, context);
+  } catch (const ConfigError&) {
+    throw;  // names its field, and stays a ConfigError
+  } catch (const Error& e) {
+    if (std::string_view(e.what()).starts_with(context)) throw;
+    throw Error(context, e);
+  }
+}
+
+Container FactoryImpl::Make(const std::string& id, const Config& config, Process& process,
+                            const std::string& context) {
   struct stat st {};
   if (stat(config.root.path.c_str(), &st) != 0) throw Error(errno, context + ": root.path " + config.root.path);
   if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, context + ": root.path " + config.root.path);
@@ -281,10 +299,10 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   try {
     child = Launch(*this, request, process);
   } catch (const Error& e) {
-    // A memory limit below what init needs: the OOM killer, not init, is to blame.
-    if (e.code() != Errc::kInitFailed || !KilledByOom(*cgroup)) throw;
-    throw Error(e.code(), std::string(e.what()) +
-                              ": the OOM killer ended it (is cgroup.resources.memory.limit too low?)");
+    // A memory limit below what init needs: the limit, not init, is to blame.
+    const std::string verdict = e.code() == Errc::kInitFailed ? MemoryLimitVerdict(*cgroup) : "";
+    if (verdict.empty()) throw;
+    throw Error(e.code(), std::string(e.what()) + ": " + verdict + " (is cgroup.resources.memory.limit too low?)");
   }
   Track(id, child);
   CrashPoint("create:ready");

@@ -87,6 +87,10 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   // An abandoned directory reads as a container in status creating with nothing else
   // in its state.
   State ReadState(const std::string& id) const;
+  // The cgroups of a container without a readable state (`broken`: one is there) in
+  // `dir`: its record, or where that is missing from a broken state or unreadable, the
+  // id's default cgroup; none for a Create that died before it wrote the record.
+  std::map<std::string, std::string> UnstatedCgroups(const std::string& id, int dir, bool broken) const;
   // What Destroy removes, read under the lock `locked_dir`: the state, or where it is
   // missing or broken, the cgroups of the record (or else of the id's default path),
   // never those that a broken state names.
@@ -103,6 +107,8 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
     return Container(shared_from_this(), id, config);
   }
   Container Create(const std::string& id, const Config& config, Process& process);
+  // Create's work once its input is valid.
+  Container Make(const std::string& id, const Config& config, Process& process, const std::string& context);
   // What Destroy does once it holds the state's lock `locked_dir` (-1: no directory, a
   // link in its place): kills, reaps, removes the cgroups, the veths and the directory.
   void Remove(const std::string& id, int locked_dir, const std::string& context);

@@ -165,6 +165,19 @@ State FactoryImpl::ReadState(const std::string& id) const {
   return state;
 }
 
+std::map<std::string, std::string> FactoryImpl::UnstatedCgroups(const std::string& id, int dir, bool broken) const {
+  try {
+    if (auto recorded = RecordedCgroups(id, dir)) return *recorded;
+  } catch (const Error& e) {
+    if (e.code() != Errc::kCorruptState) throw;
+    broken = true;
+  }
+  // No record: a Create that died before it wrote one made nothing; a broken state
+  // older than the record had the id's default cgroup, unless its config named another.
+  if (!broken) return {};
+  return cgroup::Manager::PathsFor(DefaultCgroupPath(id));
+}
+
 State FactoryImpl::StateToDestroy(const std::string& id, int locked_dir, const std::string& context) const {
   State state;
   state.id = id;
@@ -182,18 +195,8 @@ State FactoryImpl::StateToDestroy(const std::string& id, int locked_dir, const s
     broken = true;
   }
   // No state, and the lock held: a Create that died before it wrote the state, or a
-  // broken state. Its own record, or else the cgroup that the id names by default
-  // (which a Create that died before its record never made).
-  try {
-    if (auto recorded = RecordedCgroups(id, locked_dir)) {
-      state.cgroup_paths = *recorded;
-      return state;
-    }
-  } catch (const Error& e) {
-    Log(context + ": " + e.what());
-    broken = true;
-  }
-  if (broken) state.cgroup_paths = cgroup::Manager::PathsFor(DefaultCgroupPath(id));
+  // broken state.
+  state.cgroup_paths = UnstatedCgroups(id, locked_dir, broken);
   return state;
 }
 

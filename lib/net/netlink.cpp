@@ -146,32 +146,38 @@ size_t NetlinkSocket::Receive() {
   return static_cast<size_t>(size);
 }
 
+std::optional<int> WalkReplies(const char* data, size_t size, uint32_t seq, const ReplyVisitor& on_reply,
+                               std::string* error_text) {
+  for (auto* header = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(header, size);
+       header = NLMSG_NEXT(header, size)) {
+    if (header->nlmsg_seq != seq) continue;  // a late answer to an earlier request
+    if (header->nlmsg_type == NLMSG_ERROR) {
+      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) {
+        ThrowStep(kNetlinkStep, "short netlink error message", EBADMSG);
+      }
+      int error = -Load<nlmsgerr>(reinterpret_cast<const char*>(NLMSG_DATA(header))).error;
+      if (error_text != nullptr) *error_text = ExtendedAckText(*header);
+      return error;
+    }
+    if (header->nlmsg_type == NLMSG_DONE) {
+      // A dump's end; it carries the dump's error, if any.
+      if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+        return -Load<int>(reinterpret_cast<const char*>(NLMSG_DATA(header)));
+      }
+      return 0;
+    }
+    if (on_reply) on_reply(*header);
+  }
+  return std::nullopt;
+}
+
 int NetlinkSocket::Transact(NetlinkMessage& message, const ReplyVisitor& on_reply,
                             std::string* error_text) {
   uint32_t seq = ++seq_;
   Send(message.Finish(seq, NLM_F_ACK));
   for (;;) {
     size_t size = Receive();
-    for (auto* header = reinterpret_cast<const nlmsghdr*>(buffer_.data()); NLMSG_OK(header, size);
-         header = NLMSG_NEXT(header, size)) {
-      if (header->nlmsg_seq != seq) continue;  // a late answer to an earlier request
-      if (header->nlmsg_type == NLMSG_ERROR) {
-        if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) {
-          ThrowStep(kNetlinkStep, "short netlink error message", EBADMSG);
-        }
-        int error = -Load<nlmsgerr>(reinterpret_cast<const char*>(NLMSG_DATA(header))).error;
-        if (error_text != nullptr) *error_text = ExtendedAckText(*header);
-        return error;
-      }
-      if (header->nlmsg_type == NLMSG_DONE) {
-        // A dump's end; it carries the dump's error, if any.
-        if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
-          return -Load<int>(reinterpret_cast<const char*>(NLMSG_DATA(header)));
-        }
-        return 0;
-      }
-      if (on_reply) on_reply(*header);
-    }
+    if (auto end = WalkReplies(buffer_.data(), size, seq, on_reply, error_text)) return *end;
   }
 }
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,13 @@ using AttrVisitor = std::function<void(uint16_t type, const char* data, size_t s
 void ForEachAttr(const void* data, size_t size, const AttrVisitor& visit);
 
 using ReplyVisitor = std::function<void(const nlmsghdr& header)>;
+
+// Walks one datagram of the kernel's replies (aligned as recv leaves it) to request
+// `seq`: the answers go to `on_reply`; the request's end (its ack or NLMSG_ERROR, or a
+// dump's NLMSG_DONE) gives its errno (0: success) and `error_text` its extended ack;
+// none when the datagram ends before it.
+std::optional<int> WalkReplies(const char* data, size_t size, uint32_t seq, const ReplyVisitor& on_reply,
+                               std::string* error_text);
 
 // A NETLINK_ROUTE socket in the calling thread's network namespace.
 class NetlinkSocket {

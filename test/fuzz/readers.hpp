@@ -10,8 +10,10 @@
 #include <cask/seccomp_json.hpp>
 #include <cask/state_json.hpp>
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <vector>
 
 #include "cgroup/parse.hpp"
 #include "common/mountinfo.hpp"
@@ -68,13 +70,22 @@ inline void ReadUsers(std::string_view text) {
   ParseGroup(text);
 }
 
-// A netlink reply's attributes, nested ones included.
+// A datagram of netlink replies, each reply's attributes, nested ones included.
 inline void VisitAttrs(const char* data, size_t size, int depth) {
   net::ForEachAttr(data, size, [&](uint16_t, const char* value, size_t length) {
     if (depth < 4) VisitAttrs(value, length, depth + 1);
   });
 }
-inline void ReadNetlink(std::string_view text) { VisitAttrs(text.data(), text.size(), 0); }
+inline void ReadNetlink(std::string_view text) {
+  // Aligned, as the receive buffer is; the sequence number is the first reply's.
+  std::vector<nlmsghdr> buffer(text.size() / sizeof(nlmsghdr) + 1);
+  std::memcpy(buffer.data(), text.data(), text.size());
+  const uint32_t seq = text.size() >= sizeof(nlmsghdr) ? buffer[0].nlmsg_seq : 0;
+  std::string ack;
+  net::WalkReplies(reinterpret_cast<const char*>(buffer.data()), text.size(), seq, [](const nlmsghdr& reply) {
+    VisitAttrs(static_cast<const char*>(NLMSG_DATA(&reply)), reply.nlmsg_len - NLMSG_HDRLEN, 0);
+  }, &ack);
+}
 
 struct Reader {
   const char* name;  // of its target, and of its corpus: test/fuzz/corpus/<name>/

@@ -419,7 +419,7 @@ TEST_CASE("100 containers created at once from 4 processes sharing a root, then 
   for (const auto& state : states) RequireGone(h, state.id, state);
 }
 
-TEST_CASE("two processes racing Start, Update and Destroy on one container: one wins, the other says why",
+TEST_CASE("two processes racing Start, Pause, Resume, Update and Destroy on one container: each says why",
           "[reliability]") {
   Harness h;
   const std::string id = NewId("duel");
@@ -475,6 +475,16 @@ TEST_CASE("two processes racing Start, Update and Destroy on one container: one 
   CHECK(starts[0] == "0");
   CHECK_THAT(starts[1], Catch::StartsWith("cask:" + std::to_string(int(cask::Errc::kBadState))) &&
                             Catch::Contains("is running, not created"));
+  CHECK(container.Status() == cask::Status::kRunning);
+
+  const std::string bad_state = "cask:" + std::to_string(int(cask::Errc::kBadState));
+  const auto pauses = duel([](cask::Container& c) { c.Pause(); });
+  CHECK(pauses[0] == "0");
+  CHECK_THAT(pauses[1], Catch::StartsWith(bad_state) && Catch::Contains("the container is paused"));
+  CHECK(container.Status() == cask::Status::kPaused);
+  const auto resumes = duel([](cask::Container& c) { c.Resume(); });
+  CHECK(resumes[0] == "0");
+  CHECK_THAT(resumes[1], Catch::StartsWith(bad_state) && Catch::Contains("the container is running"));
   CHECK(container.Status() == cask::Status::kRunning);
 
   const auto updates = duel([](cask::Container& c) {
