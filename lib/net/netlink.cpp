@@ -148,8 +148,11 @@ size_t NetlinkSocket::Receive() {
 
 std::optional<int> WalkReplies(const char* data, size_t size, uint32_t seq, const ReplyVisitor& on_reply,
                                std::string* error_text) {
-  for (auto* header = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(header, size);
-       header = NLMSG_NEXT(header, size)) {
+  // An int, as NLMSG_NEXT expects: a last message of an unaligned length takes the rest
+  // below zero, where NLMSG_OK stops, instead of wrapping a size_t (a fuzzer's finding).
+  int left = static_cast<int>(size);
+  for (auto* header = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(header, left);
+       header = NLMSG_NEXT(header, left)) {
     if (header->nlmsg_seq != seq) continue;  // a late answer to an earlier request
     if (header->nlmsg_type == NLMSG_ERROR) {
       if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) {
