@@ -183,10 +183,11 @@ TEST_CASE("two nsinit exec started at once with one id: one creates, the other j
   NsinitRoot root(h);
   for (int round = 0; round < 4; ++round) {
     const std::string id = NewId("twice");
-    // The first process waits (up to 5 s) for the joined one, which would die with it.
+    // The first process waits (up to 5 s) for the joined one to be done, which would die
+    // with it: the joined one prints, and its last act makes the mark.
     const std::string script =
         "if [ $$ = 1 ]; then i=0; while [ ! -e /dev/shm/joined ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done;"
-        " [ -e /dev/shm/joined ] && echo first || echo alone; else touch /dev/shm/joined; echo joined; fi";
+        " sleep 0.2; [ -e /dev/shm/joined ] && echo first || echo alone; else echo joined; exec touch /dev/shm/joined; fi";
     const std::vector<std::string> args = {"--root", root.path, "exec", "--id", id, "--rootfs", h.rootfs().Path(),
                                            "--", "/bin/sh", "-c", script};
     ProgramChild a(args), b(args);
