@@ -146,6 +146,13 @@ size_t NetlinkSocket::Receive() {
   return static_cast<size_t>(size);
 }
 
+// The errno of an ack, an NLMSG_ERROR or a dump's end, which the kernel sends negated
+// (0 or -1..-4095); any other value is a malformed message (-INT_MIN would overflow).
+int ReplyErrno(int value) {
+  if (value > 0 || value < -4095) ThrowStep(kNetlinkStep, "malformed netlink error code", EBADMSG);
+  return -value;
+}
+
 std::optional<int> WalkReplies(const char* data, size_t size, uint32_t seq, const ReplyVisitor& on_reply,
                                std::string* error_text) {
   // An int, as NLMSG_NEXT expects: a last message of an unaligned length takes the rest
@@ -158,14 +165,14 @@ std::optional<int> WalkReplies(const char* data, size_t size, uint32_t seq, cons
       if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) {
         ThrowStep(kNetlinkStep, "short netlink error message", EBADMSG);
       }
-      int error = -Load<nlmsgerr>(reinterpret_cast<const char*>(NLMSG_DATA(header))).error;
+      int error = ReplyErrno(Load<nlmsgerr>(reinterpret_cast<const char*>(NLMSG_DATA(header))).error);
       if (error_text != nullptr) *error_text = ExtendedAckText(*header);
       return error;
     }
     if (header->nlmsg_type == NLMSG_DONE) {
       // A dump's end; it carries the dump's error, if any.
       if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
-        return -Load<int>(reinterpret_cast<const char*>(NLMSG_DATA(header)));
+        return ReplyErrno(Load<int>(reinterpret_cast<const char*>(NLMSG_DATA(header))));
       }
       return 0;
     }
