@@ -12,11 +12,14 @@ namespace cask {
 
 bool ReadWholeFile(const std::string& path, std::string& out) {
   unique_fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return false;
+  return fd && ReadAllFrom(fd.get(), out);
+}
+
+bool ReadAllFrom(int fd, std::string& out) {
   out.clear();
   char buf[4096];
   for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
+    ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return false;
     if (n == 0) return true;

@@ -10,6 +10,8 @@ namespace cask {
 
 // The whole file at `path` into `out`; false with errno set when it cannot be read.
 bool ReadWholeFile(const std::string& path, std::string& out);
+// The rest of the open file `fd` into `out`; false with errno set on a read error.
+bool ReadAllFrom(int fd, std::string& out);
 
 // The pieces of `text` between the separators, empty ones included ("a::b" is 3 pieces,
 // "a:" is 2); an empty `text` has none.

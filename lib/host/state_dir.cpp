@@ -29,16 +29,7 @@ constexpr char kExecFifo[] = "exec.fifo";
 // errno set where it cannot be read.
 bool ReadIn(int dir, const char* name, std::string& text) {
   unique_fd fd(openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) return false;
-  text.clear();
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) return true;
-    text.append(buf, static_cast<size_t>(n));
-  }
+  return fd && ReadAllFrom(fd.get(), text);
 }
 
 // Why no Create of cask makes these directories, or "" when one may: each lies below
