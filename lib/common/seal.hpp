@@ -11,7 +11,8 @@
 
 namespace cask {
 
-// Copies `path` into a memfd and seals it (write, shrink, grow, seal). Throws cask::Error.
+// Copies `path` into a memfd and seals it (future writes, shrink, grow, seal). Throws
+// cask::Error.
 unique_fd SealedCopy(const std::string& path);
 
 // A sealed memfd holding `size` bytes from `data`. Throws cask::Error.

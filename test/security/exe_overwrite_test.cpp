@@ -55,7 +55,7 @@ TEST_CASE("init binary overwrite through /proc/pid/exe", "[security]") {
     cask::unique_fd exe(
         open(("/proc/" + std::to_string(init) + "/exe").c_str(), O_RDONLY | O_CLOEXEC));
     REQUIRE(exe);
-    constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+    constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE;
     CHECK((fcntl(exe.get(), F_GET_SEALS) & kSeals) == kSeals);
   }
 

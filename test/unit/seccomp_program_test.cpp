@@ -32,7 +32,7 @@ TEST_CASE("a sealed program reads back whole, and an fd that holds none is refus
   cask::SeccompProgram program = cask::CompileSeccomp(profile);
   cask::SealedSeccomp sealed = cask::SealProgram(program);
   CHECK(sealed.flags == program.flags);
-  constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+  constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE;
   CHECK((fcntl(sealed.code.get(), F_GET_SEALS) & kSeals) == kSeals);
   cask::SeccompProgram back = cask::ReadSealedProgram(sealed.code.get(), sealed.flags);
   REQUIRE(back.code.size() == program.code.size());
