@@ -35,7 +35,8 @@ struct Recovered {
 
 class Factory {
  public:
-  // Creates `root` (mode 0700) if needed and makes the sealed copy of the init binary.
+  // Creates `root` (mode 0700) if needed. The sealed copy of the init binary is made
+  // at the first Create or Exec, which throws if `init.path` cannot be read.
   static Factory New(const std::string& root, InitArgs init = {});
 
   // Creates a container whose init waits at the exec barrier (status created). The

@@ -73,6 +73,12 @@ std::string MemoryLimitVerdict(const cgroup::Manager& cgroup) {
 
 std::string InitArgs::DefaultInitPath() { return CASK_INIT_PATH; }
 
+int FactoryImpl::SealedInit() const {
+  std::lock_guard lock(sealed_init_mutex);
+  if (!sealed_init) sealed_init = SealedCopy(init.path);
+  return sealed_init.get();
+}
+
 void FactoryImpl::Log(std::string_view line) const {
   std::lock_guard lock(mutex);
   if (logger) logger(line);
@@ -320,7 +326,6 @@ Factory Factory::New(const std::string& root, InitArgs init) {
   if (chmod(root.c_str(), 0700) != 0) throw Error(errno, "chmod state root " + root);
   auto impl = std::make_shared<FactoryImpl>();
   impl->root = std::filesystem::absolute(root).lexically_normal().string();
-  impl->sealed_init = SealedCopy(init.path);
   impl->init = std::move(init);
   return Factory(std::move(impl));
 }

@@ -170,3 +170,18 @@ TEST_CASE("an init that dies before the handshake fails Create with how it ended
   CHECK_THAT(*error, Catch::StartsWith("create '" + id + "': init exited with status 1"));
   CHECK_FALSE(std::filesystem::exists(h.state_root() + "/false-init/" + id));
 }
+
+TEST_CASE("an init binary that cannot be read fails the first Create, not Factory::New", "[lifecycle]") {
+  Harness h;
+  // A Factory that only reads state (`cask state`, `nsinit list`) never copies init.
+  const std::string root = h.state_root() + "/missing-init";
+  auto factory = cask::Factory::New(root, cask::InitArgs{h.state_root() + "/no-such-init", {"init"}});
+  CHECK(factory.List().empty());
+  const std::string id = NewId("noinit");
+  std::optional<std::string> error = ErrorWithin(20s, [&] { factory.Create(id, h.BaseConfig()); });
+  REQUIRE(error.has_value());
+  CHECK_THAT(*error, Catch::Contains("open init binary " + h.state_root() + "/no-such-init") &&
+                         Catch::Contains("No such file or directory"));
+  CHECK_FALSE(std::filesystem::exists(root + "/" + id));
+  CHECK(factory.List().empty());
+}
