@@ -140,8 +140,9 @@ TEST_CASE("cgroup v2 device program replaced while a process opens devices never
   only_zero.devices = {Rule(false, 'a', -1, -1, "rwm"), Rule(true, 'c', 1, 5, "rwm")};
   auto m = V2Manager::Create(*v2, "unified", "cask-test-devices-swap-" + std::to_string(getpid()), only_null);
   DestroyGuard guard{m.get()};
-  int go[2], stop[2], counts[2];
+  int go[2], started[2], stop[2], counts[2];
   REQUIRE(pipe2(go, O_CLOEXEC) == 0);
+  REQUIRE(pipe2(started, O_CLOEXEC) == 0);
   REQUIRE(pipe2(stop, O_CLOEXEC | O_NONBLOCK) == 0);
   REQUIRE(pipe2(counts, O_CLOEXEC) == 0);
   const pid_t child = fork();
@@ -150,22 +151,27 @@ TEST_CASE("cgroup v2 device program replaced while a process opens devices never
     char byte;
     if (read(go[0], &byte, 1) != 1) _exit(1);
     uint64_t tally[2] = {0, 0};  // attempts, opens that got through
-    while (read(stop[0], &byte, 1) != 1) {
+    do {
       const int fd = open("/dev/full", O_RDONLY | O_CLOEXEC);
       ++tally[0];
       if (fd >= 0) ++tally[1], close(fd);
-    }
+      // The first attempt is made before the replacing starts: under load, the child
+      // was once first scheduled after all 40 of them and the stop.
+      if (tally[0] == 1 && write(started[1], "s", 1) != 1) _exit(1);
+    } while (read(stop[0], &byte, 1) != 1);
     _exit(write(counts[1], tally, sizeof tally) == sizeof tally ? 0 : 1);
   }
   m->Apply(child);
   REQUIRE(write(go[1], "g", 1) == 1);
+  char byte;
+  REQUIRE(read(started[0], &byte, 1) == 1);
   for (int i = 0; i < 40; ++i) m->Set(i % 2 ? only_null : only_zero);
   REQUIRE(write(stop[1], "s", 1) == 1);
   uint64_t tally[2] = {0, 0};
   CHECK(read(counts[0], tally, sizeof tally) == sizeof tally);
   int status = 0;
   REQUIRE(waitpid(child, &status, 0) == child);
-  for (int fd : {go[0], go[1], stop[0], stop[1], counts[0], counts[1]}) close(fd);
+  for (int fd : {go[0], go[1], started[0], started[1], stop[0], stop[1], counts[0], counts[1]}) close(fd);
   CHECK(tally[0] > 0);
   CHECK(tally[1] == 0);
 }
