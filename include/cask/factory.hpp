@@ -35,8 +35,9 @@ struct Recovered {
 
 class Factory {
  public:
-  // Creates `root` (mode 0700) if needed. The sealed copy of the init binary is made
-  // at the first Create or Exec, which throws if `init.path` cannot be read.
+  // Creates `root` (mode 0700) if needed. The init binary is opened at the first Create
+  // or Exec (a read-only overlayfs view, or a sealed copy: SECURITY.md), which throws if
+  // `init.path` cannot be read.
   static Factory New(const std::string& root, InitArgs init = {});
 
   // Creates a container whose init waits at the exec barrier (status created). The

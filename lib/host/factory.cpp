@@ -22,10 +22,10 @@
 #include "host/crash_point.hpp"
 #include "common/hooks.hpp"
 #include "host/idmapped_mounts.hpp"
+#include "host/init_binary.hpp"
 #include "host/launch.hpp"
 #include "host/proc.hpp"
 #include "host/rfc3339.hpp"
-#include "common/seal.hpp"
 #include "common/step_error.hpp"
 #include "host/undo.hpp"
 #include "net/net.hpp"
@@ -73,10 +73,14 @@ std::string MemoryLimitVerdict(const cgroup::Manager& cgroup) {
 
 std::string InitArgs::DefaultInitPath() { return CASK_INIT_PATH; }
 
-int FactoryImpl::SealedInit() const {
-  std::lock_guard lock(sealed_init_mutex);
-  if (!sealed_init) sealed_init = SealedCopy(init.path);
-  return sealed_init.get();
+int FactoryImpl::InitBinaryFd() const {
+  std::lock_guard lock(init_binary_mutex);
+  if (!init_binary) {
+    InitBinary binary = OpenInitBinary(init.path, root + "/.init-layer");
+    if (!binary.view) Log("init binary " + init.path + ": " + binary.how);  // each run pays a copy
+    init_binary = std::move(binary.fd);
+  }
+  return init_binary.get();
 }
 
 void FactoryImpl::Log(std::string_view line) const {

@@ -55,18 +55,18 @@ struct ProcessAccess {
 struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   std::string root;
   InitArgs init;
-  // The sealed copy of init's binary (common/seal.hpp), made at the first spawn: a
-  // Factory that only reads, signals or destroys (`cask state`, `nsinit list`) never
-  // pays for copying it.
-  int SealedInit() const;
+  // init's binary as every spawn executes it (init_binary.hpp), opened at the first
+  // spawn: a Factory that only reads, signals or destroys (`cask state`, `nsinit list`)
+  // never pays for it.
+  int InitBinaryFd() const;
 
   mutable std::mutex mutex;  // guards logger, children and seccomp_cache
   LogCallback logger;
   std::multimap<std::string, std::shared_ptr<ChildRecord>> children;  // by container id
   // Few profiles per Factory, compared whole: cheaper than a key made from each.
   mutable std::vector<std::pair<Seccomp, std::shared_ptr<const SealedSeccomp>>> seccomp_cache;
-  mutable std::mutex sealed_init_mutex;  // a copy is slow: not under `mutex`
-  mutable unique_fd sealed_init;
+  mutable std::mutex init_binary_mutex;  // a copy is slow: not under `mutex`
+  mutable unique_fd init_binary;
 
   void Log(std::string_view line) const;
   // The profile compiled once for this Factory (StepError "seccomp" if it does not compile).

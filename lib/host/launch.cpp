@@ -107,7 +107,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   Channel channel(std::move(host_socket));
 
   SpawnRequest spawn;
-  spawn.init_fd = factory.SealedInit();
+  spawn.init_fd = factory.InitBinaryFd();
   spawn.argv.push_back(factory.init.path);
   spawn.argv.insert(spawn.argv.end(), factory.init.args.begin(), factory.init.args.end());
   spawn.clone_flags = request.clone_flags;

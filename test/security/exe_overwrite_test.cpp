@@ -1,7 +1,12 @@
 // CVE-2019-5736: a container process overwrote the runtime's binary on the host through
 // /proc/<pid>/exe of a runtime process that had entered the container. cask's init runs
-// from a sealed memfd copy (seal.cpp), so there is no host file behind that link.
+// from a read-only overlayfs view of its binary, or, where none can be made, from a
+// sealed memfd copy (host/init_binary.hpp): neither can be written through that link.
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -12,6 +17,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "host/init_binary.hpp"
 
 using cask::test::Harness;
 using cask::test::NewId;
@@ -49,15 +55,16 @@ TEST_CASE("init binary overwrite through /proc/pid/exe", "[security]") {
   cask::ScopedContainer victim(h.factory().Create(NewId("exe"), config));
   const pid_t init = victim->State().init_pid;
 
-  // Seen from the host: init runs from a sealed memfd that cannot be written.
-  CHECK(ExeLink(init).rfind("/memfd:cask-init", 0) == 0);
-  {
-    cask::unique_fd exe(
-        open(("/proc/" + std::to_string(init) + "/exe").c_str(), O_RDONLY | O_CLOEXEC));
-    REQUIRE(exe);
-    constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE;
-    CHECK((fcntl(exe.get(), F_GET_SEALS) & kSeals) == kSeals);
-  }
+  // Seen from the host: init runs from the overlayfs view (root may mount one here),
+  // which refuses a writer.
+  const std::string exe = "/proc/" + std::to_string(init) + "/exe";
+  const std::string init_link = ExeLink(init);
+  INFO("init's exe: " << init_link);
+  struct statfs fs {};
+  REQUIRE(statfs(exe.c_str(), &fs) == 0);
+  CHECK(fs.f_type == OVERLAYFS_SUPER_MAGIC);
+  CHECK(open(exe.c_str(), O_WRONLY | O_CLOEXEC) == -1);
+  CHECK(errno == EROFS);
 
   // Seen from inside: a process joins the created container, holds /proc/1/exe (init,
   // still the cask binary) and tries to write through it once init has exec'd the
@@ -70,15 +77,50 @@ TEST_CASE("init binary overwrite through /proc/pid/exe", "[security]") {
   victim->Exec(attacker);
   REQUIRE(ReadLine(attacker.OutPipe()) == "held");
   victim->Start();
-  for (int i = 0; i < 500 && ExeLink(init).rfind("/memfd:", 0) == 0; ++i) {
+  for (int i = 0; i < 500 && ExeLink(init) == init_link; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  REQUIRE(ExeLink(init).rfind("/memfd:", 0) != 0);
+  REQUIRE(ExeLink(init) != init_link);
   REQUIRE(write(attacker.InPipe(), "\n", 1) == 1);
   attacker.CloseIn();
   auto result = Harness::Collect(attacker);
   INFO(result.err);
-  CHECK(result.out == "EPERM\n");
+  CHECK(result.out == "EROFS\n");
   CHECK(result.status.code == 1);
   CHECK(FileContent(CASK_INIT_BUILD_PATH) == host_binary);
+}
+
+TEST_CASE("without CAP_SYS_ADMIN over its mounts, init is a sealed copy that refuses writes", "[security]") {
+  Harness h;
+  const std::string spare = h.state_root() + "/.init-layer";
+  REQUIRE(mkdir(spare.c_str(), 0755) == 0);
+  REQUIRE(chmod(h.state_root().c_str(), 0755) == 0);  // reachable by the unmapped user
+  // A child in a user namespace of its own keeps the host's mount namespace, where it
+  // may not mount: the view is refused, as it is for a user without root.
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (unshare(CLONE_NEWUSER) != 0) _exit(10);
+    cask::InitBinary binary = cask::OpenInitBinary(CASK_INIT_BUILD_PATH, spare);
+    if (binary.view || binary.how.rfind("sealed copy (overlayfs: Operation not permitted", 0) != 0) _exit(11);
+    constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE;
+    if ((fcntl(binary.fd.get(), F_GET_SEALS) & kSeals) != kSeals) _exit(12);
+    const std::string self = "/proc/self/fd/" + std::to_string(binary.fd.get());
+    cask::unique_fd writer(open(self.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!writer || write(writer.get(), "x", 1) != -1 || errno != EPERM) _exit(13);
+    if (FileContent(self) != FileContent(CASK_INIT_BUILD_PATH)) _exit(14);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);  // 10 unshare, 11 not a copy, 12 seals, 13 written, 14 content
+  // And as root, the view: read-only, the binary's own bytes, no copy.
+  cask::InitBinary binary = cask::OpenInitBinary(CASK_INIT_BUILD_PATH, spare);
+  INFO(binary.how);
+  REQUIRE(binary.view);
+  const std::string self = "/proc/self/fd/" + std::to_string(binary.fd.get());
+  CHECK(open(self.c_str(), O_WRONLY | O_CLOEXEC) == -1);
+  CHECK(errno == EROFS);
+  CHECK(FileContent(self) == FileContent(CASK_INIT_BUILD_PATH));
 }
