@@ -77,7 +77,8 @@ int FactoryImpl::InitBinaryFd() const {
   std::lock_guard lock(init_binary_mutex);
   if (!init_binary) {
     InitBinary binary = OpenInitBinary(init.path, root + "/.init-layer");
-    if (!binary.view) Log("init binary " + init.path + ": " + binary.how);  // each run pays a copy
+    // A warning: each Factory of a one-container-per-run program pays a copy.
+    if (!binary.copy_reason.empty()) Log("init binary " + init.path + ": a sealed copy: " + binary.copy_reason);
     init_binary = std::move(binary.fd);
   }
   return init_binary.get();

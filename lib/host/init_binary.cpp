@@ -39,7 +39,9 @@ unique_fd OverlayView(const std::string& path, const std::string& spare_dir, std
   unique_fd mnt = NewMount("overlay", "cask-init", "lowerdir=" + dir + ":" + spare_dir,
                            MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, &log);
   if (!mnt) {
-    *why = std::string("overlayfs: ") + std::strerror(errno) + (log.empty() ? "" : " (" + log + ")");
+    // ELOOP: the layers overlap (a state root inside the binary's directory).
+    *why = "overlayfs over " + dir + " and " + spare_dir + ": " + std::strerror(errno) +
+           (log.empty() ? "" : " (" + log + ")");
     return {};
   }
   unique_fd view(openat(mnt.get(), file.filename().c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
@@ -51,8 +53,8 @@ unique_fd OverlayView(const std::string& path, const std::string& spare_dir, std
 
 InitBinary OpenInitBinary(const std::string& path, const std::string& spare_dir) {
   std::string why;
-  if (unique_fd view = OverlayView(path, spare_dir, &why)) return {std::move(view), true, "overlayfs view"};
-  return {SealedCopy(path), false, "sealed copy (" + why + ")"};
+  if (unique_fd view = OverlayView(path, spare_dir, &why)) return {std::move(view), ""};
+  return {SealedCopy(path), why};
 }
 
 }  // namespace cask

@@ -10,9 +10,8 @@
 namespace cask {
 
 struct InitBinary {
-  unique_fd fd;     // for execveat(fd, "", ..., AT_EMPTY_PATH)
-  bool view;        // an overlayfs view, not a copy
-  std::string how;  // "overlayfs view" or "sealed copy (why the view was not made)"
+  unique_fd fd;             // for execveat(fd, "", ..., AT_EMPTY_PATH)
+  std::string copy_reason;  // empty for the overlayfs view; else why none was made
 };
 
 // Where the kernel allows it, a read-only overlayfs view of `path`: a detached mount
