@@ -1,9 +1,12 @@
 // cask's side of the benchmark, and a timer for the other runtimes' commands.
 //
-//   cask_bench ROOTFS STATE_ROOT RUNS PREFIX [run | TAR]
+//   cask_bench ROOTFS STATE_ROOT RUNS PREFIX [run | phases | TAR]
 //                                          the library rows, one "name min median" line
 //                                          each; container ids (and cgroups) start with PREFIX;
 //                                          with "run", the first row only (for profilers);
+//                                          with "phases", Run, Wait, Destroy while the
+//                                          Factory records phases: a line per mark, the
+//                                          time since the mark before it;
 //                                          with TAR, StreamIn and StreamOut of it too
 //   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait4): "min median
 //                                          rss", rss the median of its max RSS in KiB
@@ -20,6 +23,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -101,6 +105,30 @@ cask::Process Payload(const cask::Config& config, std::vector<std::string> args)
   return process;
 }
 
+// Each phase's min and median over `runs` runs of /bin/true, in the order of the marks;
+// a mark missing from a run (none is, in this config) leaves that run out of its row.
+void ReportPhases(cask::Factory& factory, const cask::Config& config, int runs, const std::string& prefix) {
+  factory.RecordPhases(true);
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<double>> ms;
+  std::vector<double> total;
+  for (int i = 0; i < runs; ++i) {
+    cask::Process p = Payload(config, {"/bin/true"});
+    cask::Container c = factory.Run(prefix + "phases-" + std::to_string(i), config, p);
+    p.Wait();
+    c.Destroy();
+    const cask::Phases phases = c.Phases();
+    for (size_t m = 1; m < phases.size(); ++m) {
+      const std::string& name = phases[m].name;
+      if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
+      ms[name].push_back(std::chrono::duration<double, std::milli>(phases[m].at - phases[m - 1].at).count());
+    }
+    total.push_back(std::chrono::duration<double, std::milli>(phases.back().at - phases.front().at).count());
+  }
+  for (const std::string& name : order) Report(("phase_" + name).c_str(), ms[name]);
+  Report("phase_total", total);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,6 +145,10 @@ int main(int argc, char** argv) {
   cask::Config config = cask::DefaultConfig();  // pid, mnt, ipc, uts, net; runc's mounts
   config.root.path = argv[1];
 
+  if (argc == 6 && std::string(argv[5]) == "phases") {
+    ReportPhases(factory, config, runs, prefix);
+    return 0;
+  }
   // Run and RunToCompletion take turns, so that what drifts on the machine meanwhile
   // (page cache, writeback, the other core) weighs on both rows alike.
   const bool run_only = argc == 6 && std::string(argv[5]) == "run";

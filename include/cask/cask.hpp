@@ -14,6 +14,7 @@
 #include "cask/mount_options.hpp"
 #include "cask/namespaces.hpp"
 #include "cask/oci.hpp"
+#include "cask/phases.hpp"
 #include "cask/process.hpp"
 #include "cask/rlimits.hpp"
 #include "cask/seccomp_json.hpp"

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cask/config.hpp>
+#include <cask/phases.hpp>
 #include <cask/process.hpp>
 #include <cask/state.hpp>
 #include <cask/stats.hpp>
@@ -84,6 +85,11 @@ class Container {
   // Errc::kCorruptState), it removes the cgroups that Create recorded apart from the
   // state (or, for a state older than that record, the id's default cgroup, cask-ID).
   void Destroy();
+
+  // The marks of this container's life (cask/phases.hpp) when its Factory created it
+  // while recording phases; none otherwise. Read after Destroy, they include it, and
+  // the Factory forgets them.
+  cask::Phases Phases() const;
 
  private:
   friend struct FactoryImpl;

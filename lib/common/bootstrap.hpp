@@ -30,6 +30,9 @@ struct Bootstrap {
   // The flags of the config's seccomp filter, compiled by the host, when there is one: its
   // instructions come as the message's last fd (SealedSeccomp). config.seccomp is not sent.
   std::optional<unsigned> seccomp_flags;
+  // Create mode, for Factory::RecordPhases: init sends its marks with "ready" and keeps
+  // its socket open until the payload's execve.
+  bool record_phases = false;
   bool operator==(const Bootstrap&) const = default;
 };
 
@@ -59,6 +62,7 @@ void Describe(V& v, Bootstrap*) {
   v.Field("extra_fds", &Bootstrap::extra_fds);
   v.Field("new_user_namespace", &Bootstrap::new_user_namespace);
   v.Field("seccomp_flags", &Bootstrap::seccomp_flags);
+  v.Field("record_phases", &Bootstrap::record_phases);
 }
 
 }  // namespace json_detail

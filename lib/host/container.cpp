@@ -17,13 +17,61 @@
 #include "host/launch.hpp"
 #include "host/proc.hpp"
 #include "common/step_error.hpp"
+#include "common/sync.hpp"
 
 namespace cask {
+namespace {
+
+// Marks "exec" when init's socket, kept open while phases are recorded, closes on the
+// payload's execve. An init that failed instead says why over it: logged, no mark.
+void MarkExec(const FactoryImpl& factory, PhaseLog& phases, const std::string& context) {
+  unique_fd socket;
+  {
+    std::lock_guard lock(phases.mutex);
+    socket = std::move(phases.init_channel);
+  }
+  if (!socket) return;  // created by another Factory, or started before
+  Channel channel(std::move(socket));
+  try {
+    if (auto message = channel.Receive()) {
+      if (message->type == MessageType::kError) {
+        factory.Log(context + ": init failed after the barrier: " +
+                    message->payload.value("step", std::string()) + ": " +
+                    message->payload.value("message", std::string()));
+      }
+      return;
+    }
+  } catch (const StepError&) {
+    return;  // a reset: init died, it did not exec
+  }
+  phases.Mark("exec");
+}
+
+}  // namespace
 
 State Container::State() const { return factory_->CurrentState(id_); }
 
+Phases Container::Phases() const {
+  std::shared_ptr<PhaseLog> log = factory_->PhaseLogOf(id_);
+  if (!log) return {};
+  cask::Phases marks;
+  {
+    std::lock_guard lock(log->mutex);
+    marks = log->marks;
+  }
+  if (!marks.empty() && marks.back().name == "destroyed") {
+    std::lock_guard lock(factory_->mutex);
+    if (auto it = factory_->phase_logs.find(id_); it != factory_->phase_logs.end() && it->second == log) {
+      factory_->phase_logs.erase(it);
+    }
+  }
+  return marks;
+}
+
 void Container::Start() {
   const std::string context = Quoted("start", id_);
+  std::shared_ptr<PhaseLog> phases = factory_->PhaseLogOf(id_);
+  Mark(phases, "start");
   // Under the state's lock: of two Starts racing, the second finds it running, never
   // both a reader of the fifo (the one without the byte said "init exited").
   unique_fd lock = factory_->LockState(id_);
@@ -47,9 +95,11 @@ void Container::Start() {
   char byte;
   if (read(reader.get(), &byte, 1) != 1) throw Error(Errc::kInitFailed, context + ": init exited at the barrier");
   CrashPoint("start:released");
+  Mark(phases, "released");
   // No state write: with the fifo gone and init alive, CurrentState reads running.
   unlink(fifo_path.c_str());
   lock.reset();
+  if (phases) MarkExec(*factory_, *phases, context);
   // As OCI says: the payload runs already, so a failing poststart hook is logged and
   // the start stands (as a failing poststop hook is, in Destroy).
   RunHooksWarning(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart",

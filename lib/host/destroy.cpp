@@ -49,6 +49,8 @@ void FactoryImpl::Remove(const std::string& id, int locked_dir, const std::strin
 
 void Container::Destroy() {
   const std::string context = Quoted("destroy", id_);
+  std::shared_ptr<PhaseLog> phases = factory_->PhaseLogOf(id_);
+  Mark(phases, "destroy");
   // Under the state's lock: a Create, Pause or Update of it elsewhere finishes first,
   // and finds it gone after.
   unique_fd lock;
@@ -61,6 +63,7 @@ void Container::Destroy() {
     factory_->Log(context + ": " + e.what());
   }
   factory_->Remove(id_, lock.get(), context);
+  Mark(phases, "destroyed");
 }
 
 namespace {

@@ -178,6 +178,8 @@ std::vector<std::shared_ptr<ChildRecord>> FactoryImpl::Children(const std::strin
 }
 
 Container FactoryImpl::Create(const std::string& id, const Config& config, Process& process) {
+  auto phases = record_phases ? std::make_shared<PhaseLog>() : nullptr;
+  Mark(phases, "create");
   ValidateId(id);
   config.Validate();
   ValidateProcess(process, "process");
@@ -186,7 +188,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
   // Every error names the create, also one of a step deep down (a socketpair at the
   // fd limit).
   try {
-    return Make(id, config, process, context);
+    return Make(id, config, process, context, phases);
   } catch (const ConfigError&) {
     throw;  // names its field, and stays a ConfigError
   } catch (const Error& e) {
@@ -196,7 +198,7 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
 }
 
 Container FactoryImpl::Make(const std::string& id, const Config& config, Process& process,
-                            const std::string& context) {
+                            const std::string& context, const std::shared_ptr<PhaseLog>& phases) {
   struct stat st {};
   if (stat(config.root.path.c_str(), &st) != 0) throw Error(errno, context + ": root.path " + config.root.path);
   if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, context + ": root.path " + config.root.path);
@@ -237,6 +239,7 @@ Container FactoryImpl::Make(const std::string& id, const Config& config, Process
   }
   unique_fd fifo(open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
   if (!fifo) throw Error(errno, context + ": open exec fifo");
+  Mark(phases, "state");
 
   std::shared_ptr<cgroup::Manager> cgroup;
   try {
@@ -246,9 +249,11 @@ Container FactoryImpl::Make(const std::string& id, const Config& config, Process
   }
   undo.Add([cgroup] { cgroup->Destroy(); });
   CrashPoint("create:cgroup");
+  Mark(phases, "cgroups");
 
   LaunchRequest request;
   request.context = context;
+  request.phases = phases;
   request.fifo = std::move(fifo);
   request.idmapped_trees = MakeIdmappedTrees(config, context);
   request.cgroup_fd = cgroup->BirthFd();
@@ -315,12 +320,18 @@ Container FactoryImpl::Make(const std::string& id, const Config& config, Process
     if (verdict.empty()) throw;
     throw Error(e.code(), std::string(e.what()) + ": " + verdict + " (is cgroup.resources.memory.limit too low?)");
   }
+  child->phases = phases;
   Track(id, child);
   CrashPoint("create:ready");
   state.status = Status::kCreated;
   WriteState(state);
   CrashPoint("create:created");
   undo.Dismiss();
+  if (phases) {
+    Mark(phases, "created");
+    std::lock_guard lock(mutex);
+    phase_logs[id] = phases;  // a log of an earlier container of this id goes
+  }
   return MakeContainer(id, config);
 }
 
@@ -384,6 +395,18 @@ const std::string& Factory::Root() const { return impl_->root; }
 void Factory::SetLogger(LogCallback logger) {
   std::lock_guard lock(impl_->mutex);
   impl_->logger = std::move(logger);
+}
+
+void Factory::RecordPhases(bool on) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->record_phases = on;
+  if (!on) impl_->phase_logs.clear();
+}
+
+std::shared_ptr<PhaseLog> FactoryImpl::PhaseLogOf(const std::string& id) const {
+  std::lock_guard lock(mutex);
+  auto it = phase_logs.find(id);
+  return it == phase_logs.end() ? nullptr : it->second;
 }
 
 }  // namespace cask

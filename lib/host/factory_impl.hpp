@@ -6,7 +6,9 @@
 #include <cask/unique_fd.hpp>
 
 #include "common/seccomp.hpp"
+#include "host/phase_log.hpp"
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -37,6 +39,7 @@ struct ChildRecord {
   unique_fd pidfd;
   std::mutex mutex;
   std::optional<ExitStatus> status;
+  std::shared_ptr<PhaseLog> phases;  // a container's init while phases are recorded: "exit"
   ExitStatus Wait();
 };
 
@@ -60,15 +63,19 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   // never pays for it.
   int InitBinaryFd() const;
 
-  mutable std::mutex mutex;  // guards logger, children and seccomp_cache
+  mutable std::mutex mutex;  // guards logger, children, phase_logs and seccomp_cache
   LogCallback logger;
   std::multimap<std::string, std::shared_ptr<ChildRecord>> children;  // by container id
+  std::atomic<bool> record_phases{false};
+  // By container id: those created while recording, kept after Destroy until read.
+  std::map<std::string, std::shared_ptr<PhaseLog>> phase_logs;
   // Few profiles per Factory, compared whole: cheaper than a key made from each.
   mutable std::vector<std::pair<Seccomp, std::shared_ptr<const SealedSeccomp>>> seccomp_cache;
   mutable std::mutex init_binary_mutex;  // a copy is slow: not under `mutex`
   mutable unique_fd init_binary;
 
   void Log(std::string_view line) const;
+  std::shared_ptr<PhaseLog> PhaseLogOf(const std::string& id) const;
   // The profile compiled once for this Factory (StepError "seccomp" if it does not compile).
   std::shared_ptr<const SealedSeccomp> CompiledSeccomp(const Seccomp& profile) const;
   std::string StateDir(const std::string& id) const { return root + "/" + id; }
@@ -114,7 +121,8 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   }
   Container Create(const std::string& id, const Config& config, Process& process);
   // Create's work once its input is valid.
-  Container Make(const std::string& id, const Config& config, Process& process, const std::string& context);
+  Container Make(const std::string& id, const Config& config, Process& process, const std::string& context,
+                 const std::shared_ptr<PhaseLog>& phases);
   // What Destroy does once it holds the state's lock `locked_dir` (-1: no directory, a
   // link in its place): kills, reaps, removes the cgroups, the veths and the directory.
   void Remove(const std::string& id, int locked_dir, const std::string& context);

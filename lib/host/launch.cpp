@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "host/spawn.hpp"
@@ -95,6 +96,21 @@ void SendToConsoleSocket(const std::string& path, int master, const std::string&
   }
 }
 
+// Init's marks come with "ready" as [[name, monotonic ns], ...], in the order of time;
+// the host's "setup" falls among them.
+void RecordInitMarks(PhaseLog& phases, const nlohmann::json& marks, unique_fd init_channel) {
+  std::lock_guard lock(phases.mutex);
+  if (marks.is_array()) {
+    for (const auto& mark : marks) {
+      const std::chrono::steady_clock::time_point at{std::chrono::nanoseconds(mark.at(1).get<int64_t>())};
+      auto after = std::find_if(phases.marks.begin(), phases.marks.end(), [&](const PhaseMark& m) { return m.at > at; });
+      phases.marks.insert(after, {mark.at(0).get<std::string>(), at});
+    }
+  }
+  phases.marks.push_back({"ready", std::chrono::steady_clock::now()});
+  phases.init_channel = std::move(init_channel);
+}
+
 }  // namespace
 
 std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& request,
@@ -130,6 +146,8 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
     profile.reset();  // init gets the program, not the profile
   }
 
+  request.bootstrap.record_phases = static_cast<bool>(request.phases);
+  Mark(request.phases, "spawn");
   Spawned spawned = [&] {
     try {
       return Spawn(spawn);
@@ -206,6 +224,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
       }
       case MessageType::kNeedSetup:
         if (request.setup) request.setup(child->pid);
+        Mark(request.phases, "setup");
         send([&] { channel.Send(MessageType::kSetupDone); });
         if (request.setting_up) request.setting_up(child->pid);
         break;
@@ -223,6 +242,9 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
       case MessageType::kError:
         ThrowInitError(context, message->payload);
       case MessageType::kReady:
+        if (request.phases && request.bootstrap.mode == Bootstrap::Mode::kCreate) {
+          RecordInitMarks(*request.phases, message->payload, channel.Release());
+        }
         if (request.bootstrap.mode == Bootstrap::Mode::kExec) {
           send([&] { channel.Send(MessageType::kStart); });
           // EOF: the exec closed init's socket. Or an error: the exec failed.

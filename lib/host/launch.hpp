@@ -25,6 +25,9 @@ struct LaunchRequest {
   // Runs once init has been told to go on, while it sets the container up.
   std::function<void(pid_t)> setting_up;
   std::string context;  // "create 'web'", for error messages
+  // Create mode, while the Factory records phases: gets the marks of the launch and
+  // init's, and init's socket (PhaseLog::init_channel).
+  std::shared_ptr<PhaseLog> phases;
 };
 
 // Returns when init is ready (create mode: waiting at the fifo; exec mode: running the

@@ -19,6 +19,7 @@ ExitStatus ChildRecord::Wait() {
     if (errno != EINTR) throw Error(errno, fmt::format("wait for process {}", pid));
   }
   status = info.si_code == CLD_EXITED ? ExitStatus{info.si_status, 0} : ExitStatus{0, info.si_status};
+  Mark(phases, "exit");
   return *status;
 }
 

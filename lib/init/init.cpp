@@ -18,6 +18,7 @@
 #include "init/exec_path.hpp"
 #include "common/hooks.hpp"
 #include "init/namespaces_enter.hpp"
+#include "init/phase_marks.hpp"
 #include "init/pid1.hpp"
 #include "init/proc_write.hpp"
 #include "init/rlimits.hpp"
@@ -67,6 +68,7 @@ void SetUpContainer(const Bootstrap& b, bool in_user_namespace, std::vector<uniq
       if (network.type == "veth") net::ConfigureInterface(network);
     }
   }
+  MarkPhase("container");
 }
 
 // Moves the payload's extra fds from 4.. down to 3.. (dup2 clears close-on-exec).
@@ -120,6 +122,7 @@ Received ReceiveBootstrap(Channel& channel) {
 // maps meanwhile. Returns with init root of its user namespace, if it has one.
 void JoinContainer(const Bootstrap& b, Channel& channel) {
   EnterNamespaces(b, channel);
+  MarkPhase("namespaces");
   channel.Send(MessageType::kNeedSetup);
   auto done = channel.Receive();
   if (!done || done->type != MessageType::kSetupDone) ThrowStep("bootstrap", "host went away", EPIPE);
@@ -166,6 +169,7 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
   if (payload.seccomp && !no_new_privileges) {
     LoadSeccomp(*payload.seccomp);
     payload.seccomp.reset();
+    MarkPhase("seccomp");
   }
   const Capabilities caps = Or(process.capabilities, config.capabilities);
   DropBoundingSet(caps);
@@ -179,6 +183,7 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
     ThrowErrno("no_new_privileges", "PR_SET_NO_NEW_PRIVS");
   }
   umask(process.umask ? *process.umask : 022);
+  MarkPhase("process");
   return payload;
 }
 
@@ -198,8 +203,13 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
   JoinContainer(b, channel);
   SetUpContainer(b, b.config.HasNamespace(NamespaceType::kUser), std::move(r.idmapped_trees));
   Payload payload = PrepareProcess(b, channel, std::move(r.seccomp));
-  channel.Send(MessageType::kReady);
-  channel.Release();  // closes: the host is done with us; Start may come from elsewhere
+  if (b.record_phases) {
+    // The socket stays open: its close on execve tells the host when the payload runs.
+    channel.Send(MessageType::kReady, PhaseMarks());
+  } else {
+    channel.Send(MessageType::kReady);
+    channel.Release();  // closes: the host is done with us; Start may come from elsewhere
+  }
   WaitAtFifo(r.fifo);
   r.fifo.reset();
   auto argv = CStrings(payload.args);
@@ -239,6 +249,7 @@ void ReportFailure(const Channel& channel, const std::string& step, int err, con
 
 void Init(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "init") != 0) return;
+  MarkPhase("init");
   if (std::getenv("_CASK_SYNC_FD") == nullptr) {
     std::fprintf(stderr, "%s init: the entry of a container's init, run by cask only\n", argv[0]);
     std::exit(2);

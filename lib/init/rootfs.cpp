@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "init/masked_paths.hpp"
+#include "init/phase_marks.hpp"
 #include "common/mount_api.hpp"
 #include "common/mountinfo.hpp"
 #include "init/proc_write.hpp"
@@ -75,6 +76,7 @@ void SetupRootfs(const Config& config, bool in_user_namespace, const std::functi
     }
     MountEntry(ctx, m, flags, std::move(tree));
   }
+  MarkPhase("mounts");
 
   CreateDevices(root.get(), config, in_user_namespace);
   CreateDevLinks(root.get());
@@ -84,6 +86,7 @@ void SetupRootfs(const Config& config, bool in_user_namespace, const std::functi
       ThrowErrno("devices", "make /dev read-only");
     }
   }
+  MarkPhase("devices");
 
   before_pivot();
   PivotRoot(root.get(), CleanPath(config.root.path));
@@ -98,6 +101,7 @@ void SetupRootfs(const Config& config, bool in_user_namespace, const std::functi
     ThrowErrno(kRootfsStep, "make / read-only");
   }
   if (chdir("/") < 0) ThrowErrno(kRootfsStep, "chdir /");
+  MarkPhase("pivot");
 }
 
 }  // namespace cask
