@@ -25,7 +25,7 @@ namespace {
 
 cask::Factory MakeFactory(const std::string& root) {
   // nsinit is its own init: cask::Init() runs first thing in main().
-  cask::Factory factory = cask::Factory::New(root, cask::InitArgs{"/proc/self/exe", {"init"}});
+  cask::Factory factory = cask::Factory::New(root, cask::InitArgs{"/proc/self/exe", {"init"}, cask::InitArgs::Spawn::kExec});
   // Hooks that failed after the fact (poststart, poststop) and init's own lines.
   factory.SetLogger([](std::string_view line) { std::cerr << "nsinit: " << line << std::endl; });
   return factory;

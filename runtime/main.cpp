@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     cask::Factory factory = cask::Factory::New(std::filesystem::absolute(root).lexically_normal(),
-                                               cask::InitArgs{"/proc/self/exe", {"init"}});
+                                               cask::InitArgs{"/proc/self/exe", {"init"}, cask::InitArgs::Spawn::kExec});
     factory.SetLogger([&log](std::string_view line) { log.Warning(std::string(line)); });
     if (create->parsed()) return Create(factory, create_options, /*start=*/false);
     if (run->parsed()) {

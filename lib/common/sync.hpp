@@ -23,6 +23,9 @@ enum class MessageType : uint32_t {
   kError,          // init -> host: {step, errno, message}
   kLog,            // init -> host: a log line
   kConsole,        // init -> host: the master of the payload's terminal (one fd)
+  // The Factory's fork server (init/fork_server.hpp):
+  kFork,           // host -> server: {clone_flags, gate, cgroup}; the child's fds, then the cgroup's
+  kForked,         // server -> host: {pid, errno, in_cgroup}; the pidfd, when pid > 0
 };
 
 struct Message {

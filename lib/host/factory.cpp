@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <fmt/format.h>
@@ -72,6 +73,11 @@ std::string MemoryLimitVerdict(const cgroup::Manager& cgroup) {
 }  // namespace
 
 std::string InitArgs::DefaultInitPath() { return CASK_INIT_PATH; }
+
+InitArgs::Spawn InitArgs::DefaultSpawn() {
+  const char* spawn = std::getenv("CASK_INIT_SPAWN");
+  return spawn != nullptr && std::string_view(spawn) == "exec" ? Spawn::kExec : Spawn::kForkServer;
+}
 
 int FactoryImpl::InitBinaryFd() const {
   std::lock_guard lock(init_binary_mutex);

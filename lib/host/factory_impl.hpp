@@ -6,6 +6,7 @@
 #include <cask/unique_fd.hpp>
 
 #include "common/seccomp.hpp"
+#include "host/fork_server.hpp"
 #include "host/phase_log.hpp"
 
 #include <atomic>
@@ -73,6 +74,7 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   mutable std::vector<std::pair<Seccomp, std::shared_ptr<const SealedSeccomp>>> seccomp_cache;
   mutable std::mutex init_binary_mutex;  // a copy is slow: not under `mutex`
   mutable unique_fd init_binary;
+  mutable ForkServer fork_server;  // InitArgs::Spawn::kForkServer
 
   void Log(std::string_view line) const;
   std::shared_ptr<PhaseLog> PhaseLogOf(const std::string& id) const;

@@ -150,7 +150,7 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
   Mark(request.phases, "spawn");
   Spawned spawned = [&] {
     try {
-      return Spawn(spawn);
+      return factory.init.spawn == InitArgs::Spawn::kForkServer ? factory.fork_server.Spawn(spawn) : Spawn(spawn);
     } catch (const Error& e) {
       throw Error(context, e);
     }

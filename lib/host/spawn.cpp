@@ -2,15 +2,14 @@
 
 #include <cask/error.hpp>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fmt/format.h>
 
+#include "common/child_start.hpp"
 #include "common/sync_fd.hpp"
 
 namespace cask {
@@ -31,28 +30,14 @@ struct ChildArgs {
 // init unblocks them once it runs).
 int ChildMain(void* arg) {
   const auto& a = *static_cast<const ChildArgs*>(arg);
-  for (int target = 0; target < a.floor; ++target) {
-    if (dup2(a.source_fds[target], target) < 0) _exit(127);
-  }
-  syscall(SYS_close_range, a.floor, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (!PlaceFds(a.source_fds, a.floor, true)) _exit(127);
+  // Root of the new user namespace before the exec, so that init keeps its capabilities.
   if (a.gate) {
-    // The host has written the id maps: become root of the new user namespace so that
-    // the exec keeps the namespace's capabilities. Raw syscalls: glibc's wrappers
-    // would try to reach the parent's other threads.
-    char byte;
-    if (read(kSyncFd, &byte, 1) != 1) _exit(127);
-    if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0) _exit(126);
+    if (int status = PassGate(); status != 0) _exit(status);
   }
   syscall(SYS_execveat, a.exe, "", a.argv, a.envp, AT_EMPTY_PATH);
   _exit(127);
 }
-
-// The kernel's struct clone_args up to its cgroup field (CLONE_ARGS_SIZE_VER2).
-struct CloneArgs {
-  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-static_assert(sizeof(CloneArgs) == 88);
-constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;  // CLONE_INTO_CGROUP, Linux 5.7
 
 // clone3, with the child running fn(arg) on args->stack and exiting with its value:
 // glibc 2.36 has no clone3 wrapper, and syscall() cannot return on a new stack.
@@ -91,23 +76,19 @@ Spawned Spawn(const SpawnRequest& request) {
   // Everything the child needs is prepared here, before clone. Sources are duplicated
   // above every target number so that the child's dup2s, in ascending order, never
   // overwrite a source it still needs.
-  std::vector<int> wanted = {request.stdio[0], request.stdio[1], request.stdio[2], request.sync_fd};
-  wanted.insert(wanted.end(), request.extra_fds.begin(), request.extra_fds.end());
+  const std::vector<int> wanted = request.ChildFds();
   const int floor = static_cast<int>(wanted.size());
   std::vector<unique_fd> sources;
+  if (!LiftFds(wanted, sources)) throw Error(errno, "spawn: duplicate the child's fds");
   std::vector<int> source_fds;
-  for (int fd : wanted) {
-    unique_fd copy(fcntl(fd, F_DUPFD_CLOEXEC, floor));
-    if (!copy) throw Error(errno, fmt::format("spawn: duplicate fd {}", fd));
-    source_fds.push_back(copy.get());
-    sources.push_back(std::move(copy));
-  }
+  for (const unique_fd& fd : sources) source_fds.push_back(fd.get());
   unique_fd exe(fcntl(request.init_fd, F_DUPFD_CLOEXEC, floor));
   if (!exe) throw Error(errno, "spawn: duplicate init fd");
   std::vector<char*> argv;
   for (const auto& arg : request.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  char* envp[] = {const_cast<char*>(kSyncFdEnv), nullptr};
+  char* envp[] = {const_cast<char*>(kSyncFdEnv), request.fork_server ? const_cast<char*>(kForkServerEnv) : nullptr,
+                  nullptr};
   ChildArgs args{source_fds.data(), floor, exe.get(), request.gate, argv.data(), envp};
 
   // As posix_spawn: the child shares our memory and this thread sleeps until it has

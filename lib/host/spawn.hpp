@@ -24,6 +24,15 @@ struct SpawnRequest {
   bool gate = false;
   // A cgroup v2 directory (Manager::BirthFd) for the child to be born in, or -1.
   int cgroup_fd = -1;
+  // Start the Factory's fork server (host/fork_server.hpp) rather than an init.
+  bool fork_server = false;
+
+  // The fds the child gets as 0, 1, ...: stdio, the sync socket, the extra fds.
+  std::vector<int> ChildFds() const {
+    std::vector<int> fds = {stdio[0], stdio[1], stdio[2], sync_fd};
+    fds.insert(fds.end(), extra_fds.begin(), extra_fds.end());
+    return fds;
+  }
 };
 
 struct Spawned {

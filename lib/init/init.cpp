@@ -16,6 +16,7 @@
 #include "common/bootstrap.hpp"
 #include "init/capabilities.hpp"
 #include "init/exec_path.hpp"
+#include "init/fork_server.hpp"
 #include "common/hooks.hpp"
 #include "init/namespaces_enter.hpp"
 #include "init/phase_marks.hpp"
@@ -249,11 +250,19 @@ void ReportFailure(const Channel& channel, const std::string& step, int err, con
 
 void Init(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "init") != 0) return;
-  MarkPhase("init");
   if (std::getenv("_CASK_SYNC_FD") == nullptr) {
     std::fprintf(stderr, "%s init: the entry of a container's init, run by cask only\n", argv[0]);
     std::exit(2);
   }
+  if (std::getenv(kForkServerEnvName) != nullptr) {
+    unsetenv(kForkServerEnvName);  // the inits it clones start with init's environment
+    RunForkServer();
+  }
+  RunInit();
+}
+
+void RunInit() {
+  MarkPhase("init");
   // Spawn blocked every signal; the host may ignore some (SIGPIPE, often), which an exec
   // keeps. The payload starts as a fresh process would: default actions, nothing blocked.
   for (int sig = 1; sig < NSIG; ++sig) {

@@ -21,9 +21,10 @@ std::set<std::string> Entries(const fs::path& dir, const std::string& prefix = "
   return out;
 }
 
-// Children of this process, zombies included: /proc/<pid>/stat's ppid.
-std::vector<std::string> Children() {
-  std::vector<std::string> out;
+// Children of this process, zombies included: /proc/<pid>/stat's ppid. "pid (comm)" of
+// each, and its state.
+std::vector<std::pair<std::string, std::string>> Children() {
+  std::vector<std::pair<std::string, std::string>> out;
   for (const auto& pid : Entries("/proc")) {
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream in("/proc/" + pid + "/stat");
@@ -35,14 +36,20 @@ std::vector<std::string> Children() {
     std::string state;
     pid_t ppid = 0;
     fields >> state >> ppid;
-    if (ppid == getpid()) out.push_back("child process " + pid + " " + stat.substr(0, close + 1) + " state " + state);
+    if (ppid == getpid()) out.push_back({stat.substr(0, close + 1), state});
   }
   return out;
 }
 
 }  // namespace
 
-Snapshot TakeSnapshot() { return {Entries("/proc/self/fd"), Entries("/tmp", "cask-")}; }
+Snapshot TakeSnapshot() {
+  Snapshot snapshot{Entries("/proc/self/fd"), Entries("/tmp", "cask-"), {}};
+  for (const auto& [child, state] : Children()) {
+    if (state != "Z" && child.ends_with("(cask-forkserver)")) snapshot.children.insert(child);
+  }
+  return snapshot;
+}
 
 bool ProcessAlive(pid_t pid) { return kill(pid, 0) == 0 || errno == EPERM; }
 
@@ -71,7 +78,9 @@ std::vector<std::string> Leftovers(const Snapshot& before) {
       if (entry.find("cask") != std::string::npos) out.push_back("cgroup: " + (dir / entry).string());
     }
   }
-  for (const auto& child : Children()) out.push_back(child);
+  for (const auto& [child, state] : Children()) {
+    if (state == "Z" || !before.children.count(child)) out.push_back("child process " + child + " state " + state);
+  }
   for (const auto& dir : Entries("/tmp", "cask-")) {
     if (!before.temp_dirs.count(dir)) out.push_back("temporary directory /tmp/" + dir);
   }

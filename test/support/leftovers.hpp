@@ -13,6 +13,9 @@ namespace cask::test {
 struct Snapshot {
   std::set<std::string> fds;
   std::set<std::string> temp_dirs;
+  // Alive before, as a Factory's fork server (InitArgs::Spawn::kForkServer) that
+  // serves on: "pid (comm)".
+  std::set<std::string> children;
 };
 
 Snapshot TakeSnapshot();
