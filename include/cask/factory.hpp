@@ -19,19 +19,19 @@ namespace cask {
 // helper installed with the library. A program may name itself instead
 // (InitArgs{"/proc/self/exe", {"init"}}) and call cask::Init() first thing in main().
 struct InitArgs {
-  // How each init starts. kForkServer: a helper process, started from the init binary
-  // at the Factory's first spawn, clones every init, which then runs without an exec of
-  // its own: a container pays one exec, its payload's. The helper is the host's child,
-  // holds no container's fd after its clone, and ends with the Factory (or its host).
-  // kExec: a clone and an exec of the init binary for each init, for a host that makes
-  // one container per process (nsinit, cask) or cannot keep a helper process.
-  enum class Spawn { kForkServer, kExec };
+  // How each init starts. kExec: a clone and an exec of the init binary for each init.
+  // kForkServer: a helper process, started from the init binary at the Factory's first
+  // spawn, clones every init, which then runs without an exec of its own: a container
+  // pays one exec, its payload's. The helper is the host's child, holds no container's
+  // fd after its clone, and ends with the Factory (or its host). README says what else
+  // it changes and bench/RESULTS.md what it gains (little, with a small static init).
+  enum class Spawn { kExec, kForkServer };
 
   std::string path = DefaultInitPath();
   std::vector<std::string> args = {"init"};
   Spawn spawn = DefaultSpawn();
   static std::string DefaultInitPath();
-  // kForkServer, or kExec where the environment says CASK_INIT_SPAWN=exec.
+  // kExec, or kForkServer where the environment says CASK_INIT_SPAWN=fork-server.
   static Spawn DefaultSpawn();
 };
 

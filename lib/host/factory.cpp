@@ -76,7 +76,7 @@ std::string InitArgs::DefaultInitPath() { return CASK_INIT_PATH; }
 
 InitArgs::Spawn InitArgs::DefaultSpawn() {
   const char* spawn = std::getenv("CASK_INIT_SPAWN");
-  return spawn != nullptr && std::string_view(spawn) == "exec" ? Spawn::kExec : Spawn::kForkServer;
+  return spawn != nullptr && std::string_view(spawn) == "fork-server" ? Spawn::kForkServer : Spawn::kExec;
 }
 
 int FactoryImpl::InitBinaryFd() const {

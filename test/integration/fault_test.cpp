@@ -39,7 +39,8 @@ bool CgroupsGone(const std::string& id) {
 TEST_CASE("Create at the host's fd limit fails clearly, at every limit, and leaves nothing", "[reliability]") {
   Harness h;
   {
-    // The seccomp program is cached; the warm-up's fork server ends with its Factory,
+    // The seccomp program is cached; the warm-up's fork server, where there is one
+    // (CASK_INIT_SPAWN=fork-server), ends with its Factory,
     // so that no child of this test is left at the end.
     auto warm = cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}});
     cask::Process process(h.BaseConfig().process);
