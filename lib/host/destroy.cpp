@@ -100,8 +100,7 @@ std::vector<Recovered> Factory::Recover() {
     const std::string reason = Unused(*impl_, id, dir.get());
     if (reason.empty()) continue;
     impl_->Remove(id, dir.get(), context);
-    impl_->Log(context + ": removed: " + reason);
-    removed.push_back({id, reason});
+    removed.push_back({id, reason});  // said by the return value, not the log as well
   }
   return removed;
 }

@@ -2,6 +2,7 @@
 // and cgroup.json, which Create writes once, before it makes any cgroup. The record is
 // apart so that a broken state.json hides no cgroup from Destroy, and so that a
 // state.json naming other cgroups than the record is refused instead of acted on.
+#include <cask/config_json.hpp>
 #include <cask/state_json.hpp>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -129,7 +130,8 @@ std::optional<State> FactoryImpl::ReadStateFile(const std::string& id, int dir) 
   }
   State state;
   try {
-    state = StateFromJson(nlohmann::json::parse(text));
+    // Parse: a syntax error reads "invalid JSON: parse error at line 1, column 1: ...".
+    state = StateFromJson(json_detail::Parse(text));
   } catch (const nlohmann::json::exception& e) {
     throw Corrupt(id, file, e.what());
   } catch (const Error& e) {

@@ -7,9 +7,11 @@
 namespace cask::oci {
 
 std::string StateJson(const State& state) {
-  // podman refuses any status but these four ("unrecognized status"); a container
-  // whose Create is under way has its init and is about to be created.
-  const Status status = state.status == Status::kCreating ? Status::kCreated : state.status;
+  // podman refuses any status but these four ("unrecognized status"). A container
+  // whose Create is under way has its init and is about to be created; one whose Create
+  // died before it had an init is stopped (pid 0), for `delete` to remove.
+  Status status = state.status;
+  if (status == Status::kCreating) status = state.init_pid > 0 ? Status::kCreated : Status::kStopped;
   nlohmann::json out = {{"ociVersion", kSpecVersion},
                         {"id", state.id},
                         {"pid", status == Status::kStopped ? 0 : state.init_pid},

@@ -101,6 +101,10 @@ TEST_CASE("a broken state.json names its file, hides no other container, and Des
     if (row["id"] == id) {
       CHECK(row["status"] == "unreadable");
       CHECK_THAT(row["error"].get<std::string>(), Catch::Contains(file));
+      CHECK_THAT(row["error"].get<std::string>(), !Catch::Contains("json.exception"));  // the parser's own tag
+      if (label == "empty" || label == "torn in half" || label == "garbage") {
+        CHECK_THAT(row["error"].get<std::string>(), Catch::Contains("invalid JSON: parse error at line "));
+      }
     } else {
       CHECK(row["status"] == "running");
     }
@@ -311,6 +315,7 @@ TEST_CASE("Recover removes dead containers and dead Creates, and leaves live and
   auto gc = cask::test::Nsinit({"--root", h.state_root(), "gc"});
   CHECK(gc.code == 0);
   CHECK(gc.out == locked + ": its init has exited\n");
+  CHECK(gc.err.empty());  // once, on stdout
   RequireGone(h, locked, states[locked]);
   CHECK(h.factory().Recover().empty());
   for (cask::Container* container : {&live, &created, &busy}) container->Destroy();

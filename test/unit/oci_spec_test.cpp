@@ -340,6 +340,9 @@ TEST_CASE("state: runc's shape, with four statuses", "[oci]") {
   auto json = nlohmann::json::parse(cask::oci::StateJson(state));
   CHECK(json["status"] == "created");
   CHECK(json["pid"] == 42);
+  state.init_pid = 0;  // a Create that died before it spawned init
+  CHECK(nlohmann::json::parse(cask::oci::StateJson(state))["status"] == "stopped");
+  state.init_pid = 42;
   CHECK(json["bundle"] == "/b");
   CHECK(json["rootfs"] == "/b/rootfs");
   CHECK(json["owner"] == "");
