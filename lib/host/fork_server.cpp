@@ -41,7 +41,6 @@ void ForkServer::Start(const SpawnRequest& request) {
   Spawned spawned = cask::Spawn(server);
   channel_.emplace(std::move(host_end));
   owner_ = getpid();
-  pid_ = spawned.pid;
   pidfd_ = std::move(spawned.pidfd);
 }
 
@@ -49,7 +48,6 @@ void ForkServer::ForgetIfInherited() {
   if (!channel_ || owner_ == getpid()) return;
   channel_.reset();  // the parent's server stays: the parent holds its socket too
   pidfd_.reset();
-  pid_ = -1;
 }
 
 std::string ForkServer::Stop() {
@@ -62,7 +60,6 @@ std::string ForkServer::Stop() {
   while ((ret = waitid(static_cast<idtype_t>(P_PIDFD), pidfd_.get(), &info, WEXITED)) != 0 && errno == EINTR) {
   }
   pidfd_.reset();
-  pid_ = -1;
   if (ret != 0) return "ended";
   return info.si_code == CLD_EXITED ? "exited with status " + std::to_string(info.si_status)
                                     : "was killed by signal " + std::to_string(info.si_status);

@@ -40,7 +40,6 @@ class ForkServer {
   std::mutex mutex_;  // one request at a time: each is a clone, tens of microseconds
   std::optional<Channel> channel_;
   pid_t owner_ = -1;  // the process that started the server
-  pid_t pid_ = -1;
   unique_fd pidfd_;
 };
 

@@ -17,9 +17,9 @@ struct PhaseLog {
   // closes it; Start waits here for that EOF to mark "exec".
   unique_fd init_channel;
 
-  void Mark(std::string name, std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now()) {
+  void Mark(std::string name) {
     std::lock_guard lock(mutex);
-    marks.push_back({std::move(name), at});
+    marks.push_back({std::move(name), std::chrono::steady_clock::now()});
   }
 };
 

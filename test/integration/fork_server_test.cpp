@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "eventually.hpp"
 #include "harness.hpp"
+#include "leftovers.hpp"
 #include "subreaper.hpp"
 
 using cask::test::Eventually;
@@ -28,33 +28,19 @@ cask::Factory ForkServerFactory(const Harness& h) {
                             cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}, cask::InitArgs::Spawn::kForkServer});
 }
 
-std::string StatLine(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  std::getline(in, stat);
-  return stat;
-}
-
-pid_t ParentOf(pid_t pid) {
-  const std::string stat = StatLine(pid);
-  char state = 0;
-  pid_t ppid = 0;
-  std::sscanf(stat.c_str() + stat.rfind(") ") + 2, "%c %d", &state, &ppid);
-  return ppid;
+// Whether `pid` is this process's child (zombie or not).
+bool IsMyChild(pid_t pid) {
+  for (const auto& child : cask::test::Children()) {
+    if (child.pid == pid) return true;
+  }
+  return false;
 }
 
 // This process's living children named cask-forkserver.
 std::set<pid_t> ForkServers() {
   std::set<pid_t> servers;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const pid_t pid = std::stoi(name);
-    const std::string stat = StatLine(pid);
-    if (stat.find("(cask-forkserver) ") != std::string::npos && stat.find(") Z ") == std::string::npos &&
-        ParentOf(pid) == getpid()) {
-      servers.insert(pid);
-    }
+  for (const auto& child : cask::test::Children()) {
+    if (child.comm == "cask-forkserver" && child.state != 'Z') servers.insert(child.pid);
   }
   return servers;
 }
@@ -101,8 +87,8 @@ TEST_CASE("the fork server: the inits' parent is the host, it stays outside, kee
     const std::string dir = "/proc/" + std::to_string(server);
 
     // Each init is this process's child (CLONE_PARENT), in its own namespaces.
-    CHECK(ParentOf(first.Pid()) == getpid());
-    CHECK(ParentOf(second.Pid()) == getpid());
+    CHECK(IsMyChild(first.Pid()));
+    CHECK(IsMyChild(second.Pid()));
     CHECK(LinkTarget("/proc/" + std::to_string(first.Pid()) + "/ns/pid") != LinkTarget("/proc/self/ns/pid"));
     // The server: the host's namespaces and cgroups; its socket and /dev/null only.
     for (const char* ns : {"mnt", "pid", "net", "ipc", "uts", "user", "cgroup"}) {
@@ -199,7 +185,7 @@ TEST_CASE("a fork server ends with a host that dies, and a forked host starts it
       cask::Process process(config.process);
       process.args = {"/bin/sh", "-c", "exit 5"};
       cask::Container c = parent.Run(NewId("fs-copy"), config, process);
-      const bool mine = ParentOf(process.Pid()) == getpid();
+      const bool mine = IsMyChild(process.Pid());
       const int code = process.Wait().code;
       c.Destroy();
       _exit(mine && code == 5 ? 0 : 1);

@@ -21,32 +21,34 @@ std::set<std::string> Entries(const fs::path& dir, const std::string& prefix = "
   return out;
 }
 
-// Children of this process, zombies included: /proc/<pid>/stat's ppid. "pid (comm)" of
-// each, and its state.
-std::vector<std::pair<std::string, std::string>> Children() {
-  std::vector<std::pair<std::string, std::string>> out;
+// "pid (comm)", as /proc/<pid>/stat begins.
+std::string Named(const ChildProcess& child) { return std::to_string(child.pid) + " (" + child.comm + ")"; }
+
+}  // namespace
+
+std::vector<ChildProcess> Children() {
+  std::vector<ChildProcess> out;
   for (const auto& pid : Entries("/proc")) {
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream in("/proc/" + pid + "/stat");
     std::string stat;
     std::getline(in, stat);
-    auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
+    const auto open = stat.find(" (");
+    const auto close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
     std::istringstream fields(stat.substr(close + 2));
-    std::string state;
+    char state = 0;
     pid_t ppid = 0;
     fields >> state >> ppid;
-    if (ppid == getpid()) out.push_back({stat.substr(0, close + 1), state});
+    if (ppid == getpid()) out.push_back({std::stoi(pid), stat.substr(open + 2, close - open - 2), state});
   }
   return out;
 }
 
-}  // namespace
-
 Snapshot TakeSnapshot() {
   Snapshot snapshot{Entries("/proc/self/fd"), Entries("/tmp", "cask-"), {}};
-  for (const auto& [child, state] : Children()) {
-    if (state != "Z" && child.ends_with("(cask-forkserver)")) snapshot.children.insert(child);
+  for (const ChildProcess& child : Children()) {
+    if (child.state != 'Z' && child.comm == "cask-forkserver") snapshot.children.insert(Named(child));
   }
   return snapshot;
 }
@@ -78,8 +80,10 @@ std::vector<std::string> Leftovers(const Snapshot& before) {
       if (entry.find("cask") != std::string::npos) out.push_back("cgroup: " + (dir / entry).string());
     }
   }
-  for (const auto& [child, state] : Children()) {
-    if (state == "Z" || !before.children.count(child)) out.push_back("child process " + child + " state " + state);
+  for (const ChildProcess& child : Children()) {
+    if (child.state == 'Z' || !before.children.count(Named(child))) {
+      out.push_back("child process " + Named(child) + " state " + child.state);
+    }
   }
   for (const auto& dir : Entries("/tmp", "cask-")) {
     if (!before.temp_dirs.count(dir)) out.push_back("temporary directory /tmp/" + dir);

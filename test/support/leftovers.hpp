@@ -19,6 +19,14 @@ struct Snapshot {
 };
 
 Snapshot TakeSnapshot();
+
+struct ChildProcess {
+  pid_t pid;
+  std::string comm;
+  char state;  // as /proc/<pid>/stat says: 'Z' for a zombie
+};
+// The children of this process, zombies included (/proc/<pid>/stat's ppid).
+std::vector<ChildProcess> Children();
 // One line per leftover; empty when clean.
 std::vector<std::string> Leftovers(const Snapshot& before);
 bool ProcessAlive(pid_t pid);

@@ -8,32 +8,18 @@
 
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <filesystem>
-#include <fstream>
-#include <string>
+
+#include "leftovers.hpp"
 
 class ScopedSubreaper {
  public:
   ScopedSubreaper() { REQUIRE(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
   ~ScopedSubreaper() {
     prctl(PR_SET_CHILD_SUBREAPER, 0);
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-      const std::string pid = entry.path().filename();
-      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::ifstream in("/proc/" + pid + "/stat");
-      std::string stat;
-      std::getline(in, stat);
-      // "pid (comm) state ppid ..."
-      const auto close = stat.rfind(") ");
-      if (close == std::string::npos || stat.find("(cask-forkserver)") == std::string::npos) continue;
-      char state = 0;
-      pid_t ppid = 0;
-      if (std::sscanf(stat.c_str() + close + 2, "%c %d", &state, &ppid) == 2 && ppid == getpid() && state == 'Z') {
-        waitpid(std::stoi(pid), nullptr, WNOHANG);
-      }
+    for (const auto& child : cask::test::Children()) {
+      if (child.comm == "cask-forkserver" && child.state == 'Z') waitpid(child.pid, nullptr, WNOHANG);
     }
   }
   ScopedSubreaper(const ScopedSubreaper&) = delete;
