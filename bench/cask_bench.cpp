@@ -24,6 +24,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -90,13 +91,19 @@ long MaxRssKib() {
   return usage.ru_maxrss;
 }
 
-// Resident memory of a process, in KiB (VmRSS).
-long RssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+// A line's KiB from a /proc file of `pid`: VmRSS of status, Pss of smaps_rollup.
+long KibOf(pid_t pid, const char* file, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
   }
   return -1;
+}
+
+// Waits until the pool's thread has made every container it keeps: a timed run then
+// shares the machine with no create of the pool.
+void WaitFull(const cask::Pool& pool, std::size_t size) {
+  while (pool.Waiting() < size) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 cask::Process Payload(const cask::Config& config, std::vector<std::string> args) {
@@ -171,6 +178,31 @@ int main(int argc, char** argv) {
   if (run_only) return 0;
   Report("run_to_completion", run_to_completion);
 
+  // A warm pool of one: Run to the payload reaped (its container destroyed after, not
+  // timed), and a whole RunToCompletion, its destroy included.
+  {
+    cask::Pool pool(factory, config, 1);
+    std::vector<double> pooled, pooled_to_completion;
+    for (int i = 0; i < runs; ++i) {
+      WaitFull(pool, 1);
+      cask::Process p = Payload(config, {"/bin/true"});
+      std::optional<cask::Container> used;
+      pooled.push_back(Time([&] {
+        used = pool.Run(p);
+        p.Wait();
+      }));
+      used->Destroy();
+      WaitFull(pool, 1);
+      pooled_to_completion.push_back(Time([&] {
+        if (pool.RunToCompletion(Payload(config, {"/bin/true"}), {}).status != cask::RunReport::Status::kExited) {
+          std::exit(1);
+        }
+      }));
+    }
+    Report("pool_run", pooled);
+    Report("pool_run_to_completion", pooled_to_completion);
+  }
+
   cask::Process sleeper = Payload(config, {"/bin/sleep", "600"});
   cask::ScopedContainer running(factory.Run(prefix + "running", config, sleeper));
   Report("exec", Measure(runs, [&](int) {
@@ -202,9 +234,13 @@ int main(int argc, char** argv) {
   // A created container waits at the exec barrier: every process in its cgroup counts.
   cask::Process waiting = Payload(config, {"/bin/true"});
   cask::ScopedContainer created(factory.Create(prefix + "created", config, waiting));
-  long created_kib = 0;
-  for (pid_t pid : created->Processes()) created_kib += RssKib(pid);
+  long created_kib = 0, created_pss_kib = 0;
+  for (pid_t pid : created->Processes()) {
+    created_kib += KibOf(pid, "status", "VmRSS:");
+    created_pss_kib += KibOf(pid, "smaps_rollup", "Pss:");
+  }
   std::printf("created_rss_kib %ld %ld\n", created_kib, created_kib);
+  std::printf("created_pss_kib %ld %ld\n", created_pss_kib, created_pss_kib);
 
   // 50 at once from threads of one Factory, then destroyed at once.
   std::vector<double> up, down;

@@ -15,6 +15,7 @@
 #include "cask/namespaces.hpp"
 #include "cask/oci.hpp"
 #include "cask/phases.hpp"
+#include "cask/pool.hpp"
 #include "cask/process.hpp"
 #include "cask/rlimits.hpp"
 #include "cask/seccomp_json.hpp"

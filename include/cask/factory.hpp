@@ -85,6 +85,7 @@ class Factory {
   void RecordPhases(bool on);
 
  private:
+  friend class Pool;
   explicit Factory(std::shared_ptr<FactoryImpl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<FactoryImpl> impl_;
 };

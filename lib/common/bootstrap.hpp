@@ -33,6 +33,10 @@ struct Bootstrap {
   // Create mode, for Factory::RecordPhases: init sends its marks with "ready" and keeps
   // its socket open until the payload's execve.
   bool record_phases = false;
+  // Create mode, for a Pool: the payload's args, env and cwd, and its stdio and extra
+  // fds, come after the barrier in a kStart message on the socket, which init keeps
+  // open until the payload's execve (its EOF tells the host that the payload runs).
+  bool process_at_start = false;
   bool operator==(const Bootstrap&) const = default;
 };
 
@@ -63,6 +67,7 @@ void Describe(V& v, Bootstrap*) {
   v.Field("new_user_namespace", &Bootstrap::new_user_namespace);
   v.Field("seccomp_flags", &Bootstrap::seccomp_flags);
   v.Field("record_phases", &Bootstrap::record_phases);
+  v.Field("process_at_start", &Bootstrap::process_at_start);
 }
 
 }  // namespace json_detail

@@ -19,7 +19,8 @@ enum class MessageType : uint32_t {
   kNeedSetup,      // init -> host: namespaces are in place; write id maps, place in cgroup, veth
   kSetupDone,      // host -> init
   kReady,          // init -> host: set up, waiting at the barrier
-  kStart,          // host -> init: exec the payload (exec mode only; create uses the fifo)
+  kStart,          // host -> init: exec the payload (exec mode; create mode uses the fifo,
+                   // and with process_at_start this after it: {args, env, cwd}, the fds)
   kError,          // init -> host: {step, errno, message}
   kLog,            // init -> host: a log line
   kConsole,        // init -> host: the master of the payload's terminal (one fd)

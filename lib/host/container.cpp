@@ -83,27 +83,36 @@ void Container::Start() {
   // The pidfd first: once the fifo has a reader, the payload may run and exit at once.
   unique_fd pidfd = OpenInit(state);
   if (!pidfd) throw Error(Errc::kBadState, context + ": init has exited");
-  const std::string fifo_path = factory_->StateDir(id_) + "/exec.fifo";
+  factory_->Release(id_, pidfd.get(), std::move(lock), context);
+  Mark(phases, "released");
+  if (phases) MarkExec(*factory_, *phases, context);
+  factory_->Poststart(id_, config_, state.init_pid, context);
+}
+
+void FactoryImpl::Release(const std::string& id, int pidfd, unique_fd lock, const std::string& context) const {
+  const std::string fifo_path = StateDir(id) + "/exec.fifo";
   unique_fd reader(open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!reader) throw Error(errno, context + ": open exec fifo");
   CrashPoint("start:fifo-open");
   // Init writes one byte once it sees a reader; its death ends the wait too.
-  pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+  pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
   while (poll(fds, 2, -1) < 0) {
     if (errno != EINTR) throw Error(errno, context + ": wait for init");
   }
   char byte;
   if (read(reader.get(), &byte, 1) != 1) throw Error(Errc::kInitFailed, context + ": init exited at the barrier");
   CrashPoint("start:released");
-  Mark(phases, "released");
   // No state write: with the fifo gone and init alive, CurrentState reads running.
   unlink(fifo_path.c_str());
-  lock.reset();
-  if (phases) MarkExec(*factory_, *phases, context);
+  lock.reset();  // held till here: a Start racing this one then finds it running
+}
+
+void FactoryImpl::Poststart(const std::string& id, const Config& config, pid_t init_pid,
+                            const std::string& context) const {
   // As OCI says: the payload runs already, so a failing poststart hook is logged and
   // the start stands (as a failing poststop hook is, in Destroy).
-  RunHooksWarning(config_.hooks.poststart, HookState(id_, "running", state.init_pid, config_), "poststart",
-                  [&](const std::string& warning) { factory_->Log(context + ": " + warning); });
+  RunHooksWarning(config.hooks.poststart, HookState(id, "running", init_pid, config), "poststart",
+                  [&](const std::string& warning) { Log(context + ": " + warning); });
 }
 
 void Container::Exec(Process& process) {

@@ -183,18 +183,19 @@ std::vector<std::shared_ptr<ChildRecord>> FactoryImpl::Children(const std::strin
   return mine;
 }
 
-Container FactoryImpl::Create(const std::string& id, const Config& config, Process& process) {
+Container FactoryImpl::Create(const std::string& id, const Config& config, Process& process,
+                              unique_fd* start_channel) {
   auto phases = record_phases ? std::make_shared<PhaseLog>() : nullptr;
   Mark(phases, "create");
   ValidateId(id);
   config.Validate();
   ValidateProcess(process, "process");
-  if (process.args.empty()) throw ConfigError("process.args", "no command to run");
+  if (process.args.empty() && !start_channel) throw ConfigError("process.args", "no command to run");
   const std::string context = "create '" + id + "'";
   // Every error names the create, also one of a step deep down (a socketpair at the
   // fd limit).
   try {
-    return Make(id, config, process, context, phases);
+    return Make(id, config, process, context, phases, start_channel);
   } catch (const ConfigError&) {
     throw;  // names its field, and stays a ConfigError
   } catch (const Error& e) {
@@ -204,7 +205,8 @@ Container FactoryImpl::Create(const std::string& id, const Config& config, Proce
 }
 
 Container FactoryImpl::Make(const std::string& id, const Config& config, Process& process,
-                            const std::string& context, const std::shared_ptr<PhaseLog>& phases) {
+                            const std::string& context, const std::shared_ptr<PhaseLog>& phases,
+                            unique_fd* start_channel) {
   struct stat st {};
   if (stat(config.root.path.c_str(), &st) != 0) throw Error(errno, context + ": root.path " + config.root.path);
   if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, context + ": root.path " + config.root.path);
@@ -267,6 +269,7 @@ Container FactoryImpl::Make(const std::string& id, const Config& config, Process
   request.bootstrap.id = id;
   request.bootstrap.config = config;
   request.bootstrap.process = process;
+  request.bootstrap.process_at_start = start_channel != nullptr;
   PlanNamespaces(config, request.bootstrap, request.clone_flags);
   const auto write_id_maps = [&](pid_t pid) {
     WriteIdMap(pid, "uid_map", config.uid_mappings, context);
@@ -327,6 +330,12 @@ Container FactoryImpl::Make(const std::string& id, const Config& config, Process
     throw Error(e.code(), std::string(e.what()) + ": " + verdict + " (is cgroup.resources.memory.limit too low?)");
   }
   child->phases = phases;
+  if (start_channel) {
+    *start_channel = std::move(request.init_channel);
+  } else if (phases) {
+    std::lock_guard lock(phases->mutex);
+    phases->init_channel = std::move(request.init_channel);
+  }
   Track(id, child);
   CrashPoint("create:ready");
   state.status = Status::kCreated;

@@ -54,6 +54,7 @@ struct ProcessAccess {
     process.err_pipe_ = std::move(err);
   }
   static void SetConsole(Process& process, unique_fd master) { process.console_ = std::move(master); }
+  static std::shared_ptr<ChildRecord> Child(const Process& process) { return process.child_; }
 };
 
 struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
@@ -121,10 +122,18 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   Container MakeContainer(const std::string& id, const Config& config) {
     return Container(shared_from_this(), id, config);
   }
-  Container Create(const std::string& id, const Config& config, Process& process);
+  // With `start_channel` (a Pool's): init takes its process's args, env, cwd and stdio
+  // after the barrier, from the socket that is left there (Bootstrap::process_at_start).
+  Container Create(const std::string& id, const Config& config, Process& process,
+                   unique_fd* start_channel = nullptr);
   // Create's work once its input is valid.
   Container Make(const std::string& id, const Config& config, Process& process, const std::string& context,
-                 const std::shared_ptr<PhaseLog>& phases);
+                 const std::shared_ptr<PhaseLog>& phases, unique_fd* start_channel);
+  // Container::Start once the state said created and init lives (`pidfd`), under the
+  // state's lock `lock`: lets init past the exec fifo.
+  void Release(const std::string& id, int pidfd, unique_fd lock, const std::string& context) const;
+  // After a Start: the poststart hooks, whose failure is logged (the start stands).
+  void Poststart(const std::string& id, const Config& config, pid_t init_pid, const std::string& context) const;
   // What Destroy does once it holds the state's lock `locked_dir` (-1: no directory, a
   // link in its place): kills, reaps, removes the cgroups, the veths and the directory.
   void Remove(const std::string& id, int locked_dir, const std::string& context);

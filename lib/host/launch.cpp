@@ -19,36 +19,6 @@
 namespace cask {
 namespace {
 
-// The child's end and the host's end of one standard stream.
-struct StreamEnds {
-  unique_fd child;  // owned here when cask made it (pipe, /dev/null)
-  int child_fd = -1;
-  unique_fd host;
-};
-
-StreamEnds OpenStream(const Stdio& stdio, int number, const std::string& context) {
-  StreamEnds ends;
-  switch (stdio.kind()) {
-    case Stdio::Kind::kInherit: ends.child_fd = number; break;
-    case Stdio::Kind::kFd: ends.child_fd = stdio.fd(); break;
-    case Stdio::Kind::kNull:
-      ends.child.reset(open("/dev/null", (number == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC));
-      if (!ends.child) throw Error(errno, context + ": open /dev/null");
-      ends.child_fd = ends.child.get();
-      break;
-    case Stdio::Kind::kPipe: {
-      int fds[2];
-      if (pipe2(fds, O_CLOEXEC) != 0) throw Error(errno, context + ": pipe");
-      unique_fd read_end(fds[0]), write_end(fds[1]);
-      ends.child = number == 0 ? std::move(read_end) : std::move(write_end);
-      ends.host = number == 0 ? std::move(write_end) : std::move(read_end);
-      ends.child_fd = ends.child.get();
-      break;
-    }
-  }
-  return ends;
-}
-
 // Kills and reaps init when a launch fails. It shares the record, so the pidfd it
 // signals through is still open when it runs, whatever was destroyed before it.
 struct LaunchGuard {
@@ -60,11 +30,6 @@ struct LaunchGuard {
     }
   }
 };
-
-[[noreturn]] void ThrowInitError(const std::string& context, const nlohmann::json& error) {
-  const std::string step = error.value("step", std::string("init"));
-  throw Error(context, StepError(step, error.value("errno", 0), step + ": " + error.value("message", std::string())));
-}
 
 // As runc's --console-socket: connect to the unix socket and pass the master.
 void SendToConsoleSocket(const std::string& path, int master, const std::string& context) {
@@ -98,7 +63,7 @@ void SendToConsoleSocket(const std::string& path, int master, const std::string&
 
 // Init's marks come with "ready" as [[name, monotonic ns], ...], in the order of time;
 // the host's "setup" falls among them.
-void RecordInitMarks(PhaseLog& phases, const nlohmann::json& marks, unique_fd init_channel) {
+void RecordInitMarks(PhaseLog& phases, const nlohmann::json& marks) {
   std::lock_guard lock(phases.mutex);
   if (marks.is_array()) {
     for (const auto& mark : marks) {
@@ -108,10 +73,37 @@ void RecordInitMarks(PhaseLog& phases, const nlohmann::json& marks, unique_fd in
     }
   }
   phases.marks.push_back({"ready", std::chrono::steady_clock::now()});
-  phases.init_channel = std::move(init_channel);
 }
 
 }  // namespace
+
+[[noreturn]] void ThrowInitError(const std::string& context, const nlohmann::json& error) {
+  const std::string step = error.value("step", std::string("init"));
+  throw Error(context, StepError(step, error.value("errno", 0), step + ": " + error.value("message", std::string())));
+}
+
+StreamEnds OpenStream(const Stdio& stdio, int number, const std::string& context) {
+  StreamEnds ends;
+  switch (stdio.kind()) {
+    case Stdio::Kind::kInherit: ends.child_fd = number; break;
+    case Stdio::Kind::kFd: ends.child_fd = stdio.fd(); break;
+    case Stdio::Kind::kNull:
+      ends.child.reset(open("/dev/null", (number == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC));
+      if (!ends.child) throw Error(errno, context + ": open /dev/null");
+      ends.child_fd = ends.child.get();
+      break;
+    case Stdio::Kind::kPipe: {
+      int fds[2];
+      if (pipe2(fds, O_CLOEXEC) != 0) throw Error(errno, context + ": pipe");
+      unique_fd read_end(fds[0]), write_end(fds[1]);
+      ends.child = number == 0 ? std::move(read_end) : std::move(write_end);
+      ends.host = number == 0 ? std::move(write_end) : std::move(read_end);
+      ends.child_fd = ends.child.get();
+      break;
+    }
+  }
+  return ends;
+}
 
 std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& request,
                                     Process& process) {
@@ -242,8 +234,11 @@ std::shared_ptr<ChildRecord> Launch(const FactoryImpl& factory, LaunchRequest& r
       case MessageType::kError:
         ThrowInitError(context, message->payload);
       case MessageType::kReady:
-        if (request.phases && request.bootstrap.mode == Bootstrap::Mode::kCreate) {
-          RecordInitMarks(*request.phases, message->payload, channel.Release());
+        if (request.bootstrap.mode == Bootstrap::Mode::kCreate) {
+          if (request.phases) RecordInitMarks(*request.phases, message->payload);
+          if (request.bootstrap.record_phases || request.bootstrap.process_at_start) {
+            request.init_channel = channel.Release();
+          }
         }
         if (request.bootstrap.mode == Bootstrap::Mode::kExec) {
           send([&] { channel.Send(MessageType::kStart); });

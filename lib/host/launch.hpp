@@ -25,10 +25,24 @@ struct LaunchRequest {
   // Runs once init has been told to go on, while it sets the container up.
   std::function<void(pid_t)> setting_up;
   std::string context;  // "create 'web'", for error messages
-  // Create mode, while the Factory records phases: gets the marks of the launch and
-  // init's, and init's socket (PhaseLog::init_channel).
+  // Create mode, while the Factory records phases: gets the marks of the launch and init's.
   std::shared_ptr<PhaseLog> phases;
+  // Create mode with record_phases or process_at_start: Launch leaves init's socket here,
+  // open until the payload's execve.
+  unique_fd init_channel;
 };
+
+// The child's end and the host's end of one standard stream.
+struct StreamEnds {
+  unique_fd child;  // owned here when cask made it (pipe, /dev/null)
+  int child_fd = -1;
+  unique_fd host;
+};
+// Throws init's kError message as an Error with init's step.
+[[noreturn]] void ThrowInitError(const std::string& context, const nlohmann::json& error);
+
+// The ends for `stdio` as the process's fd `number` (0, 1 or 2).
+StreamEnds OpenStream(const Stdio& stdio, int number, const std::string& context);
 
 // Returns when init is ready (create mode: waiting at the fifo; exec mode: running the
 // payload). On error, kills and reaps what it started and throws cask::Error.

@@ -1,5 +1,7 @@
 // Factory::RunToCompletion: a throwaway container run under limits, watched with one
 // poll over init's pidfd, its output pipes and timers, and reported.
+#include "host/run_watch.hpp"
+
 #include <cask/factory.hpp>
 #include <poll.h>
 #include <signal.h>
@@ -23,12 +25,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 
-std::string RunId() {
-  uint64_t random = 0;
-  if (getrandom(&random, sizeof random, 0) != sizeof random) throw Error(errno, "run: getrandom");
-  return fmt::format("run-{:016x}", random);
-}
-
 void SetRlimit(std::vector<Rlimit>& rlimits, const Rlimit& limit) {
   std::erase_if(rlimits, [&](const Rlimit& r) { return r.type == limit.type; });
   rlimits.push_back(limit);
@@ -36,32 +32,12 @@ void SetRlimit(std::vector<Rlimit>& rlimits, const Rlimit& limit) {
 
 // The config and process with the run's limits in them.
 void ApplyLimits(const RunLimits& limits, Config& config, ProcessConfig& process) {
-  auto& resources = config.cgroup.resources;
-  if (limits.memory) {
-    auto& memory = resources.memory ? *resources.memory : resources.memory.emplace();
-    memory.limit = *limits.memory;
-    if (!memory.swap) memory.swap = *limits.memory;  // memory+swap: no swap to escape to
-  }
-  if (limits.pids) resources.pids = PidsResources{*limits.pids};
+  LimitResources(limits, config.cgroup.resources);
   if (limits.file_size) {
     const Rlimit fsize{"RLIMIT_FSIZE", *limits.file_size, *limits.file_size};
     SetRlimit(config.rlimits, fsize);
     if (process.rlimits) SetRlimit(*process.rlimits, fsize);
   }
-}
-
-// The payload's stdin: a sealed-off copy of `input` in a memfd, read like a file. A
-// pipe would need writing while the payload runs, and SIGPIPE handling in the host.
-unique_fd InputFile(const std::string& input) {
-  unique_fd fd(memfd_create("cask-run-input", MFD_CLOEXEC));
-  if (!fd) throw Error(errno, "run: memfd_create");
-  for (size_t done = 0; done < input.size();) {
-    ssize_t n = write(fd.get(), input.data() + done, input.size() - done);
-    if (n < 0) throw Error(errno, "run: write the input");
-    done += static_cast<size_t>(n);
-  }
-  if (lseek(fd.get(), 0, SEEK_SET) != 0) throw Error(errno, "run: seek the input");
-  return fd;
 }
 
 unique_fd Timer() {
@@ -102,6 +78,35 @@ struct Capture {
   }
 };
 
+}  // namespace
+
+std::string RandomId(const char* stem) {
+  uint64_t random = 0;
+  if (getrandom(&random, sizeof random, 0) != sizeof random) throw Error(errno, "getrandom");
+  return fmt::format("{}-{:016x}", stem, random);
+}
+
+void LimitResources(const RunLimits& limits, Resources& resources) {
+  if (limits.memory) {
+    auto& memory = resources.memory ? *resources.memory : resources.memory.emplace();
+    memory.limit = *limits.memory;
+    if (!memory.swap) memory.swap = *limits.memory;  // memory+swap: no swap to escape to
+  }
+  if (limits.pids) resources.pids = PidsResources{*limits.pids};
+}
+
+unique_fd InputFile(const std::string& input) {
+  unique_fd fd(memfd_create("cask-run-input", MFD_CLOEXEC));
+  if (!fd) throw Error(errno, "run: memfd_create");
+  for (size_t done = 0; done < input.size();) {
+    ssize_t n = write(fd.get(), input.data() + done, input.size() - done);
+    if (n < 0) throw Error(errno, "run: write the input");
+    done += static_cast<size_t>(n);
+  }
+  if (lseek(fd.get(), 0, SEEK_SET) != 0) throw Error(errno, "run: seek the input");
+  return fd;
+}
+
 RunReport SetupFailed(const Error& e, const char* stage) {
   RunReport report;
   report.status = RunReport::Status::kSetupFailed;
@@ -111,11 +116,8 @@ RunReport SetupFailed(const Error& e, const char* stage) {
   return report;
 }
 
-}  // namespace
-
 RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& process_config,
                                    const RunLimits& limits, const std::string& input) {
-  using Status = RunReport::Status;
   Config limited = config;
   Process process(process_config);
   ApplyLimits(limits, limited, process);
@@ -123,7 +125,7 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
   process.in = Stdio::Fd(input_file.get());
   process.out = Stdio::Pipe();
   process.err = Stdio::Pipe();
-  const std::string id = RunId();
+  const std::string id = RandomId("run");
   std::optional<Container> created;
   try {
     created = impl_->Create(id, limited, process);
@@ -139,6 +141,13 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
     return SetupFailed(e, "start");
   }
   input_file.reset();
+  const Namespace* pid_namespace = limited.FindNamespace(NamespaceType::kPid);
+  return WatchRun(process, *cgroup, limits, pid_namespace != nullptr && pid_namespace->path.empty(), start);
+}
+
+RunReport WatchRun(Process& process, cgroup::Manager& cgroup, const RunLimits& limits,
+                   bool own_pid_namespace, std::chrono::steady_clock::time_point start) {
+  using Status = RunReport::Status;
   unique_fd init(static_cast<int>(syscall(SYS_pidfd_open, process.Pid(), 0)));
   if (!init) throw Error(errno, "run: pidfd_open of init");
 
@@ -154,16 +163,14 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
   auto end_with = [&](Status why, bool graceful) {
     if (reason) return;
     reason = why;
-    if (!graceful) return cgroup->KillAll();
-    for (pid_t pid : cgroup->Pids()) kill(pid, SIGTERM);
+    if (!graceful) return cgroup.KillAll();
+    for (pid_t pid : cgroup.Pids()) kill(pid, SIGTERM);
     Arm(kill_timer.get(), limits.grace);
   };
   const uint64_t output_limit = limits.output.value_or(UINT64_MAX);
   Capture out{process.OutPipe(), report.out, report.out_truncated, output_limit};
   Capture err{process.ErrPipe(), report.err, report.err_truncated, output_limit};
 
-  const Namespace* pid_namespace = limited.FindNamespace(NamespaceType::kPid);
-  const bool own_pid_namespace = pid_namespace != nullptr && pid_namespace->path.empty();
   bool init_running = true;
   while (init_running || out.open || err.open) {
     pollfd fds[] = {{init_running ? init.get() : -1, POLLIN, 0}, {out.open ? out.fd : -1, POLLIN, 0},
@@ -180,26 +187,26 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
       report.wall_time = Clock::now() - start;
       // What outlives init holds the pipes; where init began a pid namespace of its own,
       // the kernel has ended it all.
-      if (!own_pid_namespace) cgroup->KillAll();
+      if (!own_pid_namespace) cgroup.KillAll();
     }
     for (auto [i, capture] : {std::pair{1, &out}, std::pair{2, &err}}) {
       if (fds[i].revents != 0 && !capture->Read()) end_with(Status::kOutputLimit, false);
     }
     if (fired(3)) end_with(Status::kWallTimeLimit, true);
     if (fired(4)) {
-      auto used = nanoseconds(cgroup->GetUsage().cpu.value_or(CpuStats{}).usage_total_ns.value_or(0));
+      auto used = nanoseconds(cgroup.GetUsage().cpu.value_or(CpuStats{}).usage_total_ns.value_or(0));
       if (used >= *limits.cpu_time) {
         end_with(Status::kCpuTimeLimit, true);
       } else {
         arm_cpu(*limits.cpu_time - used);
       }
     }
-    if (fired(5)) cgroup->KillAll();
+    if (fired(5)) cgroup.KillAll();
   }
   report.exit = process.Wait();
 
   // Everything has ended; the cgroup still holds the accounting.
-  const cask::Stats stats = cgroup->GetUsage();
+  const cask::Stats stats = cgroup.GetUsage();
   if (stats.cpu) {
     report.cpu_user_ns = stats.cpu->usage_user_ns;
     report.cpu_system_ns = stats.cpu->usage_system_ns;
@@ -207,7 +214,7 @@ RunReport Factory::RunToCompletion(const Config& config, const ProcessConfig& pr
   if (stats.memory) report.memory_peak = stats.memory->max_usage;
   if (stats.pids) report.pids_peak = stats.pids->peak;
   try {
-    report.oom_kills = cgroup->OomKillCount();
+    report.oom_kills = cgroup.OomKillCount();
   } catch (const Error&) {
     // no memory controller: no OOM kills to count
   }

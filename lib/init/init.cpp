@@ -139,11 +139,23 @@ struct Payload {
   std::vector<std::string> args;
   std::vector<std::string> env;
   std::optional<SeccompProgram> seccomp;  // still to load, right before execve
+  std::string home;                       // the user's, for an env without HOME
 };
+
+// The program, its args and env (with the user's HOME where the env has none).
+void NamePayload(Payload& payload, const ProcessConfig& process) {
+  payload.path = LookPath(process.args.empty() ? "" : process.args.front(), process.env);
+  payload.args = process.args;
+  payload.env = process.env;
+  bool has_home = false;
+  for (const auto& var : payload.env) has_home = has_home || var.rfind("HOME=", 0) == 0;
+  if (!has_home) payload.env.push_back("HOME=" + payload.home);
+}
 
 // The process's own settings, down to its user and capabilities: everything but the
 // wait for start. A terminal's pty goes to the host; in create mode it is also the
-// container's /dev/console.
+// container's /dev/console. With process_at_start, the program is named after the
+// barrier, and its cwd entered then.
 Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<SeccompProgram> seccomp) {
   const Config& config = b.config;
   const ProcessConfig& process = b.process;
@@ -159,11 +171,8 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
     channel.Send(MessageType::kConsole, nullptr, {pty.master.get()});
     BecomeControllingTerminal(pty, user.uid);
   }
-  Payload payload{LookPath(process.args.empty() ? "" : process.args.front(), process.env), process.args,
-                  process.env, std::move(seccomp)};
-  bool has_home = false;
-  for (const auto& var : payload.env) has_home = has_home || var.rfind("HOME=", 0) == 0;
-  if (!has_home) payload.env.push_back("HOME=" + user.home);
+  Payload payload{{}, {}, {}, std::move(seccomp), user.home};
+  if (!b.process_at_start) NamePayload(payload, process);
 
   const bool no_new_privileges = Or(process.no_new_privileges, config.no_new_privileges);
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while init has it.
@@ -177,8 +186,10 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
   KeepCapabilities(true);
   SetUser(user);
   KeepCapabilities(false);
-  EnterCwd(process.cwd);
-  RequireNoMagicLinks(payload.path);
+  if (!b.process_at_start) {
+    EnterCwd(process.cwd);
+    RequireNoMagicLinks(payload.path);
+  }
   ApplyCapabilities(caps);
   if (no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     ThrowErrno("no_new_privileges", "PR_SET_NO_NEW_PRIVS");
@@ -186,6 +197,42 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
   umask(process.umask ? *process.umask : 022);
   MarkPhase("process");
   return payload;
+}
+
+// Puts the fds that came with the start on 0, 1, 2 (stdio) and 3.. (extra fds). Each,
+// and the socket, goes first above every target, so that no dup2 closes it.
+void PlaceStartFds(Channel& channel, std::vector<unique_fd> received) {
+  const int targets = static_cast<int>(received.size());
+  if (targets < 3) ThrowStep("start", "the start came without the payload's stdio", EPROTO);
+  if (channel.fd() < targets) {
+    unique_fd moved(fcntl(channel.fd(), F_DUPFD_CLOEXEC, targets));
+    if (!moved) ThrowErrno("start", "move the sync socket");
+    channel = Channel(std::move(moved));
+  }
+  std::vector<unique_fd> high;
+  for (const unique_fd& fd : received) {
+    high.emplace_back(fcntl(fd.get(), F_DUPFD_CLOEXEC, targets));
+    if (!high.back()) ThrowErrno("start", "move the payload's fds");
+  }
+  received.clear();
+  for (int i = 0; i < targets; ++i) {
+    if (dup2(high[i].get(), i) < 0) ThrowErrno("start", "place the payload's fds");
+  }
+}
+
+// process_at_start: the program, its env and cwd and its fds, which the host sends
+// once it has released the barrier.
+void ReceiveProcess(Channel& channel, Bootstrap& b, Payload& payload) {
+  auto start = channel.Receive();
+  if (!start || start->type != MessageType::kStart) ThrowStep("start", "host went away", EPIPE);
+  ProcessConfig& process = b.process;
+  process.args = start->payload.at("args").get<std::vector<std::string>>();
+  process.env = start->payload.at("env").get<std::vector<std::string>>();
+  process.cwd = start->payload.at("cwd").get<std::string>();
+  PlaceStartFds(channel, std::move(start->fds));
+  EnterCwd(process.cwd);
+  NamePayload(payload, process);
+  RequireNoMagicLinks(payload.path);
 }
 
 [[noreturn]] void Exec(const Bootstrap& b, const Payload& payload, const std::vector<char*>& argv,
@@ -200,19 +247,20 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
 // create: sets the container up, then waits at the exec fifo for Container::Start,
 // which may come from any process after the host has gone.
 [[noreturn]] void RunCreateInit(Channel& channel, Received r) {
-  const Bootstrap& b = r.bootstrap;
+  Bootstrap& b = r.bootstrap;
   JoinContainer(b, channel);
   SetUpContainer(b, b.config.HasNamespace(NamespaceType::kUser), std::move(r.idmapped_trees));
   Payload payload = PrepareProcess(b, channel, std::move(r.seccomp));
-  if (b.record_phases) {
+  if (b.record_phases || b.process_at_start) {
     // The socket stays open: its close on execve tells the host when the payload runs.
-    channel.Send(MessageType::kReady, PhaseMarks());
+    channel.Send(MessageType::kReady, b.record_phases ? PhaseMarks() : nullptr);
   } else {
     channel.Send(MessageType::kReady);
     channel.Release();  // closes: the host is done with us; Start may come from elsewhere
   }
   WaitAtFifo(r.fifo);
   r.fifo.reset();
+  if (b.process_at_start) ReceiveProcess(channel, b, payload);
   auto argv = CStrings(payload.args);
   auto envp = CStrings(payload.env);
   // startContainer hooks without an env get the payload's, as under runc's init.

@@ -1,0 +1,51 @@
+// Warm pools, for harnesses that run many short processes in one kind of container:
+// containers created ahead and waiting at the exec barrier, each of which runs one
+// process, given at its start, and is then destroyed.
+#pragma once
+
+#include <cask/config.hpp>
+#include <cask/container.hpp>
+#include <cask/factory.hpp>
+#include <cask/process.hpp>
+#include <cask/run.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace cask {
+
+struct PoolImpl;
+
+class Pool {
+ public:
+  // Keeps `size` containers of `config` created and waiting. The first is created before
+  // this returns, so that a config that cannot make a container throws here (leaving
+  // nothing); a thread of the pool creates the others, and a replacement for each one
+  // that a run takes. config.process is the process of every run, except its args, env
+  // and cwd, which each run gives; it cannot have a terminal.
+  Pool(const Factory& factory, const Config& config, std::size_t size);
+  // Destroys the containers that wait; those that Run handed out are the caller's.
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Starts `process` in a waiting container (in one created now when none waits). Its
+  // args, env and cwd, its stdio and its extra fds reach init at the start; its other
+  // fields must be config.process's (a ConfigError names the first that is not). Returns
+  // the running container: the caller waits for the process and destroys the container,
+  // which serves no other run. A payload that cannot start (not found, a cwd it cannot
+  // enter) is an Error with init's step ("exec", "cwd"), and its container is destroyed.
+  Container Run(Process& process);
+  // Factory::RunToCompletion in a waiting container. The run's memory and pids limits
+  // are written to the container's cgroup, and its file_size limit set on init, before
+  // the start. A process that Run would refuse is a kSetupFailed report.
+  RunReport RunToCompletion(const ProcessConfig& process, const RunLimits& limits, const std::string& input = {});
+  // How many containers wait now.
+  std::size_t Waiting() const;
+
+ private:
+  std::unique_ptr<PoolImpl> impl_;
+};
+
+}  // namespace cask
