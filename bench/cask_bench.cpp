@@ -1,12 +1,14 @@
 // cask's side of the benchmark, and a timer for the other runtimes' commands.
 //
-//   cask_bench ROOTFS STATE_ROOT RUNS PREFIX [run | phases | TAR]
+//   cask_bench ROOTFS STATE_ROOT RUNS PREFIX [run | phases | pool-phases | TAR]
 //                                          the library rows, one "name min median" line
 //                                          each; container ids (and cgroups) start with PREFIX;
 //                                          with "run", the first row only (for profilers);
 //                                          with "phases", Run, Wait, Destroy while the
 //                                          Factory records phases: a line per mark, the
-//                                          time since the mark before it;
+//                                          time since the mark before it; with
+//                                          "pool-phases", the same of a warm Pool's runs
+//                                          from their start;
 //                                          with TAR, StreamIn and StreamOut of it too
 //   cask_bench --time RUNS -- CMD...       times CMD (fork, exec, wait4): "min median
 //                                          rss", rss the median of its max RSS in KiB
@@ -112,19 +114,17 @@ cask::Process Payload(const cask::Config& config, std::vector<std::string> args)
   return process;
 }
 
-// Each phase's min and median over `runs` runs of /bin/true, in the order of the marks;
-// a mark missing from a run (none is, in this config) leaves that run out of its row.
-void ReportPhases(cask::Factory& factory, const cask::Config& config, int runs, const std::string& prefix) {
-  factory.RecordPhases(true);
+// Each phase's min and median over `runs` runs of /bin/true, in the order of the marks,
+// from the mark `first` on; a mark missing from a run (none is, in these configs)
+// leaves that run out of its row. `run` runs, waits for and destroys one container.
+void ReportPhases(int runs, const std::string& first, const std::function<cask::Container(int)>& run) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<double>> ms;
   std::vector<double> total;
   for (int i = 0; i < runs; ++i) {
-    cask::Process p = Payload(config, {"/bin/true"});
-    cask::Container c = factory.Run(prefix + "phases-" + std::to_string(i), config, p);
-    p.Wait();
-    c.Destroy();
-    const cask::Phases phases = c.Phases();
+    const cask::Phases all = run(i).Phases();
+    const auto from = std::find_if(all.begin(), all.end(), [&](const cask::PhaseMark& m) { return m.name == first; });
+    const cask::Phases phases(from, all.end());
     for (size_t m = 1; m < phases.size(); ++m) {
       const std::string& name = phases[m].name;
       if (std::find(order.begin(), order.end(), name) == order.end()) order.push_back(name);
@@ -152,8 +152,27 @@ int main(int argc, char** argv) {
   cask::Config config = cask::DefaultConfig();  // pid, mnt, ipc, uts, net; runc's mounts
   config.root.path = argv[1];
 
+  if (argc == 6 && std::string(argv[5]).ends_with("phases")) factory.RecordPhases(true);
   if (argc == 6 && std::string(argv[5]) == "phases") {
-    ReportPhases(factory, config, runs, prefix);
+    ReportPhases(runs, "create", [&](int i) {
+      cask::Process p = Payload(config, {"/bin/true"});
+      cask::Container c = factory.Run(prefix + "phases-" + std::to_string(i), config, p);
+      p.Wait();
+      c.Destroy();
+      return c;
+    });
+    return 0;
+  }
+  if (argc == 6 && std::string(argv[5]) == "pool-phases") {
+    cask::Pool pool(factory, config, 1);
+    ReportPhases(runs, "start", [&](int) {
+      WaitFull(pool, 1);
+      cask::Process p = Payload(config, {"/bin/true"});
+      cask::Container c = pool.Run(p);
+      p.Wait();
+      c.Destroy();
+      return c;
+    });
     return 0;
   }
   // Run and RunToCompletion take turns, so that what drifts on the machine meanwhile

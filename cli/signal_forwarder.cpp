@@ -1,6 +1,7 @@
 #include "signal_forwarder.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,7 +27,19 @@ void OnSignal(int signal) {
   errno = saved;
 }
 
+sigset_t ForwardedSet() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int signal : kForwarded) sigaddset(&set, signal);
+  return set;
+}
+
 }  // namespace
+
+void SignalForwarder::HoldSignals() {
+  const sigset_t held = ForwardedSet();
+  pthread_sigmask(SIG_BLOCK, &held, nullptr);
+}
 
 SignalForwarder::SignalForwarder(const cask::Process& process, std::chrono::seconds stop_timeout, std::string what,
                                  std::function<void()> kill)
@@ -44,6 +57,8 @@ SignalForwarder::SignalForwarder(const cask::Process& process, std::chrono::seco
     sigemptyset(&action.sa_mask);
     sigaction(signal, &action, &previous_[signal]);
   }
+  const sigset_t held = ForwardedSet();
+  pthread_sigmask(SIG_UNBLOCK, &held, nullptr);  // what came meanwhile is forwarded now
 }
 
 SignalForwarder::~SignalForwarder() {

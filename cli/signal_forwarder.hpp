@@ -17,9 +17,14 @@
 
 class SignalForwarder {
  public:
-  // Forwards from now until destruction; the process must have been started. `kill`
-  // ends what the program runs (the container, or the joined process); `what` names it,
-  // with the program's name in front ("nsinit: container 'x'").
+  // Blocks the forwarded signals in the calling thread until a SignalForwarder takes
+  // them. Called before the payload may run: a signal sent once it runs (a supervisor
+  // that saw it start) then waits for the forwarder, instead of killing the program.
+  static void HoldSignals();
+  // Forwards from now until destruction, and takes the signals held since HoldSignals;
+  // the process must have been started. `kill` ends what the program runs (the
+  // container, or the joined process); `what` names it, with the program's name in
+  // front ("nsinit: container 'x'").
   SignalForwarder(const cask::Process& process, std::chrono::seconds stop_timeout, std::string what,
                   std::function<void()> kill);
   ~SignalForwarder();

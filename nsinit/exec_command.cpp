@@ -86,6 +86,7 @@ cask::Process ExecCommand::MakeProcess(const cask::Config& config) const {
 }
 
 int ExecCommand::Run(cask::Factory& factory) {
+  SignalForwarder::HoldSignals();  // until Attend forwards them: the payload may run before
   cask::Config config;
   try {
     config = LoadConfig(config_flags_);

@@ -106,6 +106,7 @@ int RunForeground(cask::Factory& factory, const CreateOptions& options, bool kee
   cask::Process process(config.process);
   process.console_socket = options.console_socket;
   process.extra_fds = PreservedFds(ListenFds(process.env) + options.preserve_fds);
+  SignalForwarder::HoldSignals();  // until the forwarder takes them: the payload runs before
   cask::Container container = factory.Run(options.id, config, process);
   int code;
   try {

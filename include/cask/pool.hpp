@@ -23,7 +23,10 @@ class Pool {
   // this returns, so that a config that cannot make a container throws here (leaving
   // nothing); a thread of the pool creates the others, and a replacement for each one
   // that a run takes. config.process is the process of every run, except its args, env
-  // and cwd, which each run gives; it cannot have a terminal.
+  // and cwd, which each run gives; it cannot have a terminal. Its seccomp filter is loaded
+  // before the barrier, so it must let init's last steps pass: receive the process
+  // (recvmsg, fcntl, dup2, close), enter its cwd (openat2, fchdir), find the program
+  // (newfstatat, access, openat2) and execve it; the default profile does.
   Pool(const Factory& factory, const Config& config, std::size_t size);
   // Destroys the containers that wait; those that Run handed out are the caller's.
   ~Pool();
@@ -36,6 +39,8 @@ class Pool {
   // the running container: the caller waits for the process and destroys the container,
   // which serves no other run. A payload that cannot start (not found, a cwd it cannot
   // enter) is an Error with init's step ("exec", "cwd"), and its container is destroyed.
+  // The Factory holds the container's mount namespace until Destroy, which unmounts it:
+  // the payload's exit does not wait for that (an RCU grace period).
   Container Run(Process& process);
   // Factory::RunToCompletion in a waiting container. The run's memory and pids limits
   // are written to the container's cgroup, and its file_size limit set on init, before

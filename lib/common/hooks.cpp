@@ -67,8 +67,17 @@ void RunHook(const Hook& hook, const std::string& input, const std::string& what
   // Without an env of its own a hook gets the caller's, as runc's do (Go's nil Env):
   // hooks from podman's hooks.d often rely on PATH.
   char* const* env = hook.env.empty() ? environ : envp.data();
+  // Nothing blocked: a host that holds signals for a while (nsinit, cask) does not pass
+  // that on to its hooks.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid;
-  int err = posix_spawn(&pid, hook.path.c_str(), &actions, nullptr, argv.data(), env);
+  int err = posix_spawn(&pid, hook.path.c_str(), &actions, &attr, argv.data(), env);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   if (err != 0) ThrowStep("hooks", what + ": spawn " + hook.path, err);
   read_end.reset();

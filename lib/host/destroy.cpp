@@ -29,6 +29,7 @@ void FactoryImpl::Remove(const std::string& id, int locked_dir, const std::strin
     if (unique_fd pidfd = OpenInit(state)) syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
   }
   ReapAll(id);
+  ReleaseMounts(id);
   CrashPoint("destroy:killed");
   if (cgroup) cgroup->Destroy();
   CrashPoint("destroy:cgroups-removed");

@@ -123,7 +123,9 @@ std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp&
     std::lock_guard lock(mutex);
     if (auto sealed = cached()) return sealed;
   }
-  const std::string key = json_detail::Write(profile).dump();
+  // The form of the program is in the key: a program compiled as a list before is not
+  // taken for the tree that CompileSeccomp makes now.
+  const std::string key = "tree " + json_detail::Write(profile).dump();
   const std::string dir = root + "/.seccomp";
   const std::string file = dir + "/" + Fnv1a(key) + ".json";
   std::optional<SeccompProgram> program;
@@ -161,6 +163,17 @@ void FactoryImpl::Track(const std::string& id, std::shared_ptr<ChildRecord> chil
   });
   children.emplace(id, std::move(child));
 }
+
+void FactoryImpl::ReleaseMounts(const std::string& id) {
+  unique_fd held;
+  {
+    std::lock_guard lock(mutex);
+    auto it = held_mounts.find(id);
+    if (it == held_mounts.end()) return;
+    held = std::move(it->second);
+    held_mounts.erase(it);
+  }
+}  // closed here, outside the lock: the unmounting takes a while
 
 void FactoryImpl::ReapAll(const std::string& id) {
   std::vector<std::shared_ptr<ChildRecord>> mine;

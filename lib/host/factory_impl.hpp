@@ -65,12 +65,17 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   // never pays for it.
   int InitBinaryFd() const;
 
-  mutable std::mutex mutex;  // guards logger, children, phase_logs and seccomp_cache
+  mutable std::mutex mutex;  // guards logger, children, phase_logs, held_mounts and seccomp_cache
   LogCallback logger;
   std::multimap<std::string, std::shared_ptr<ChildRecord>> children;  // by container id
   std::atomic<bool> record_phases{false};
   // By container id: those created while recording, kept after Destroy until read.
   std::map<std::string, std::shared_ptr<PhaseLog>> phase_logs;
+  // By container id: the mount namespaces of a Pool's containers, held from their
+  // create to their Destroy. Init's exit then leaves its mount tree to Destroy, whose
+  // unmounting (an RCU grace period) was most of the time from a payload's exit to its
+  // reaping (bench/RESULTS.md).
+  std::map<std::string, unique_fd> held_mounts;
   // Few profiles per Factory, compared whole: cheaper than a key made from each.
   mutable std::vector<std::pair<Seccomp, std::shared_ptr<const SealedSeccomp>>> seccomp_cache;
   mutable std::mutex init_binary_mutex;  // a copy is slow: not under `mutex`
@@ -138,6 +143,8 @@ struct FactoryImpl : std::enable_shared_from_this<FactoryImpl> {
   // link in its place): kills, reaps, removes the cgroups, the veths and the directory.
   void Remove(const std::string& id, int locked_dir, const std::string& context);
   void Track(const std::string& id, std::shared_ptr<ChildRecord> child);
+  // Closes the held_mounts of the container, if any: its mounts are unmounted now.
+  void ReleaseMounts(const std::string& id);
   // Reaps every process of this container that this Factory started (after a kill).
   void ReapAll(const std::string& id);
   // The processes of this container that this Factory started and nobody reaped yet,

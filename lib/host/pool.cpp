@@ -3,6 +3,7 @@
 #include <cask/config_json.hpp>
 #include <cask/pool.hpp>
 #include <cask/validate.hpp>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
 
@@ -61,11 +62,14 @@ struct PoolImpl {
   std::condition_variable wake;
   std::deque<WaitingContainer> waiting;
   bool stopping = false;
-  bool failed = false;  // a background create failed: tried again at the next take
+  bool failed = false;  // a background create failed: tried again after the next start
   std::thread refiller;
 
   WaitingContainer Make() const;
   WaitingContainer Take();
+  // Wakes the refill, once a taken container's payload runs: a create meanwhile would
+  // take the CPU from the start (two cores here).
+  void Replace();
   void Refill();
   void Start(WaitingContainer& waiting, Process& process, const std::string& context) const;
 };
@@ -76,8 +80,17 @@ WaitingContainer PoolImpl::Make() const {
   unique_fd channel;
   Container container = factory->Create(RandomId("pool"), config, process, &channel);
   try {
+    std::shared_ptr<ChildRecord> init = ProcessAccess::Child(process);
+    // Unreaped, init's pid is its own: the path names its namespace.
+    const std::string mounts = "/proc/" + std::to_string(init->pid) + "/ns/mnt";
+    unique_fd held(open(mounts.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!held) throw Error(errno, "pool: open " + mounts);
+    {
+      std::lock_guard lock(factory->mutex);
+      factory->held_mounts[container.Id()] = std::move(held);
+    }
     std::shared_ptr<cgroup::Manager> cgroup = cgroup::Manager::Load(container.State().cgroup_paths);
-    return WaitingContainer{container, ProcessAccess::Child(process), std::move(channel), std::move(cgroup)};
+    return WaitingContainer{container, std::move(init), std::move(channel), std::move(cgroup)};
   } catch (...) {
     container.Destroy();
     throw;
@@ -89,18 +102,24 @@ WaitingContainer PoolImpl::Take() {
     std::optional<WaitingContainer> taken;
     {
       std::lock_guard lock(mutex);
-      failed = false;
       if (!waiting.empty()) {
         taken.emplace(std::move(waiting.front()));
         waiting.pop_front();
       }
     }
-    wake.notify_all();
     if (!taken) return Make();
     if (!Exited(*taken->init)) return std::move(*taken);
     factory->Log("pool: " + taken->container.Id() + ": its init ended while it waited");
     taken->container.Destroy();
   }
+}
+
+void PoolImpl::Replace() {
+  {
+    std::lock_guard lock(mutex);
+    failed = false;
+  }
+  wake.notify_all();
 }
 
 void PoolImpl::Refill() {
@@ -196,9 +215,11 @@ Container Pool::Run(Process& process) {
   try {
     impl_->Start(w, process, Quoted("start", w.container.Id()));
   } catch (...) {
+    impl_->Replace();
     w.container.Destroy();
     throw;
   }
+  impl_->Replace();
   return w.container;
 }
 
@@ -239,8 +260,10 @@ RunReport Pool::RunToCompletion(const ProcessConfig& process_config, const RunLi
     }
     impl_->Start(*taken, process, context);
   } catch (const Error& e) {
+    impl_->Replace();
     return SetupFailed(e, "start");
   }
+  impl_->Replace();
   input_file.reset();
   const Namespace* pid_namespace = impl_->config.FindNamespace(NamespaceType::kPid);
   return WatchRun(process, *taken->cgroup, limits, pid_namespace != nullptr && pid_namespace->path.empty(), start);

@@ -2,6 +2,8 @@
 // container's mount namespace before pivot_root, with its path resolved in the
 // runtime's; poststart and poststop failures are warnings.
 #include <catch2/catch.hpp>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -74,4 +76,23 @@ TEST_CASE("every poststop hook runs and each failure is logged", "[hooks]") {
   CHECK(lines == std::vector<std::string>{"destroy '" + id + "': poststop hook 0: /bin/false exited with status 1"});
   CHECK(std::filesystem::exists(mark));
   CHECK(h.factory().List().empty());
+}
+
+TEST_CASE("a hook starts with no signal blocked, whatever the host blocks", "[hooks]") {
+  Harness h;
+  const std::string seen = h.state_root() + "/hook-sigblk";
+  cask::Config config = h.BaseConfig();
+  config.process.args = {"/bin/true"};
+  config.hooks.create_runtime.push_back({"/bin/sh", {"sh", "-c", "grep SigBlk /proc/self/status > " + seen}, {}, {}});
+  // As nsinit and cask hold the signals they forward while they create.
+  sigset_t held, before;
+  sigemptyset(&held);
+  sigaddset(&held, SIGTERM);
+  sigaddset(&held, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &held, &before);
+  {
+    cask::ScopedContainer container(h.factory().Create(NewId("hook-mask"), config));
+  }
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  CHECK(ReadFile(seen) == "SigBlk:\t0000000000000000\n");
 }

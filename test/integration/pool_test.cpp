@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -17,6 +18,17 @@ using cask::test::Harness;
 using cask::test::RunResult;
 
 namespace {
+
+// This process's fds that hold a mount namespace: the pool holds each of its containers'
+// until their Destroy.
+int HeldMountNamespaces() {
+  int held = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    held += std::filesystem::read_symlink(entry.path(), ec).string().starts_with("mnt:[");
+  }
+  return held;
+}
 
 // A config whose /tmp is a tmpfs of its own container, so that a run may write there.
 cask::Config PoolConfig(const Harness& h) {
@@ -81,8 +93,10 @@ TEST_CASE("a pooled run gets the args, env, cwd and stdio given at its start, in
     CHECK(pid_namespaces.size() == 2);
     // Each run's container was taken from the pool and destroyed; the pool refills.
     CHECK(Eventually([&] { return pool.Waiting() == 2 && h.factory().List().size() == 2; }));
+    CHECK(HeldMountNamespaces() == 2);
   }
   CHECK(h.factory().List().empty());
+  CHECK(HeldMountNamespaces() == 0);
 }
 
 TEST_CASE("a pooled run's stdin, extra fds and exit code are its own", "[pool]") {
