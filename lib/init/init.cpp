@@ -3,9 +3,11 @@
 #include <cask/init.hpp>
 #include <cask/namespaces.hpp>
 #include <fcntl.h>
+#include <link.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +80,26 @@ void ArrangeExtraFds(int count) {
     if (dup2(kSyncFd + 1 + i, kSyncFd + i) < 0) ThrowErrno("exec", "arrange extra fds");
   }
   if (count > 0 && close(kSyncFd + count) != 0) ThrowErrno("exec", "close extra fd");
+}
+
+// A created container may wait long at the barrier: init unmaps the pages of its own
+// program's read-only segments (code, constants) from itself. They stay in the page
+// cache, shared by every init, and the few that init needs after the barrier fault back
+// in. Writable segments, and the relro data within them, keep their pages.
+void DropProgramPages() {
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void*) {
+        const long page = sysconf(_SC_PAGESIZE);
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+          if (segment.p_type != PT_LOAD || (segment.p_flags & PF_W) != 0) continue;
+          const uintptr_t start = (info->dlpi_addr + segment.p_vaddr) & ~(page - 1);
+          const uintptr_t end = info->dlpi_addr + segment.p_vaddr + segment.p_memsz;
+          madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);  // only a saving
+        }
+        return 1;  // the program alone, the first object
+      },
+      nullptr);
 }
 
 // Blocks until Container::Start opens the exec fifo (from any process), then lets it go.
@@ -265,6 +287,7 @@ void ReceiveProcess(Channel& channel, Bootstrap& b, Payload& payload) {
     channel.Send(MessageType::kReady);
     channel.Release();  // closes: the host is done with us; Start may come from elsewhere
   }
+  DropProgramPages();
   WaitAtFifo(r.fifo);
   r.fifo.reset();
   if (b.process_at_start) ReceiveProcess(channel, b, payload);
