@@ -98,13 +98,12 @@ int ExecCommand::Run(cask::Factory& factory) {
   cask::Process process = MakeProcess(config);
   const auto give_up = std::chrono::steady_clock::now() + kCreateWait;
   for (;;) {
-    std::optional<cask::Container> container;
+    std::optional<cask::Container> container = factory.Find(id);
     std::optional<cask::State> state;
     try {
-      container = factory.Load(id);
-      state = container->State();
+      if (container) state = container->State();
     } catch (const cask::Error& e) {
-      if (e.code() != cask::Errc::kNotFound) throw;
+      if (e.code() != cask::Errc::kNotFound) throw;  // destroyed meanwhile
     }
     if (!state) {
       try {

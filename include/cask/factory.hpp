@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,9 @@ class Factory {
   // A container whose state cannot be read loads too: its State() throws what is wrong
   // (Errc::kCorruptState) and its Destroy removes what cask made for it.
   Container Load(const std::string& id) const;
+  // Load, or none where no container has this id: without an exception, which a static
+  // program pays 1 ms or more for at its first throw (the unwinder sorts its tables).
+  std::optional<Container> Find(const std::string& id) const;
   // Destroys every container under the root that nothing will use again: whose init
   // has exited, whose Create died before it finished (its host killed), or whose state
   // cannot be read and whose cgroups hold no process. A container that another process

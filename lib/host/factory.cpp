@@ -405,6 +405,18 @@ Container Factory::Load(const std::string& id) const {
   return impl_->MakeContainer(id, DefaultConfig());
 }
 
+std::optional<Container> Factory::Find(const std::string& id) const {
+  ValidateId(id);
+  struct stat st {};
+  if (lstat(impl_->StateDir(id).c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;
+  try {
+    return Load(id);
+  } catch (const Error& e) {
+    if (e.code() != Errc::kNotFound) throw;  // removed meanwhile
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> Factory::List() const {
   std::vector<std::string> ids;
   for (const auto& entry : std::filesystem::directory_iterator(impl_->root)) {

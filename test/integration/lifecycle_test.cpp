@@ -276,6 +276,16 @@ TEST_CASE("a container outlives the process that created it and loads elsewhere"
   cask::Container container = h.factory().Load(id);
   CHECK(container.Status() == cask::Status::kCreated);
   CHECK(h.factory().List() == std::vector<std::string>{id});
+  // Find is Load where the id is there, none where it is not, and refuses a bad id.
+  REQUIRE(h.factory().Find(id));
+  CHECK(h.factory().Find(id)->Status() == cask::Status::kCreated);
+  CHECK_FALSE(h.factory().Find(id + "-never-made"));
+  try {
+    h.factory().Find("../etc");
+    FAIL("found a container named ../etc");
+  } catch (const cask::Error& e) {
+    CHECK(e.code() == cask::Errc::kInvalidId);
+  }
   container.Start();
   CHECK(container.Status() == cask::Status::kRunning);
   pid_t init = container.State().init_pid;
