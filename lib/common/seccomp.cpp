@@ -1,7 +1,5 @@
 #include "common/seccomp.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -9,6 +7,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <charconv>
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -151,22 +151,32 @@ SeccompProgram ReadSealedProgram(int fd, unsigned flags) {
   return program;
 }
 
-nlohmann::json ToJson(const SeccompProgram& program) {
-  nlohmann::json code = nlohmann::json::array();
-  for (const sock_filter& i : program.code) {
-    code.push_back(uint64_t{i.code} | uint64_t{i.jt} << 16 | uint64_t{i.jf} << 24 | uint64_t{i.k} << 32);
-  }
-  return {{"code", std::move(code)}, {"flags", program.flags}};
+namespace {
+constexpr std::string_view kCacheHeader = "cask seccomp cache 1\n";
+}  // namespace
+
+std::string CacheEntry(const std::string& key, const SeccompProgram& program) {
+  std::string entry = std::string(kCacheHeader) + key + "\n" + std::to_string(program.flags) + "\n";
+  entry.append(reinterpret_cast<const char*>(program.code.data()), program.code.size() * sizeof(sock_filter));
+  return entry;
 }
 
-SeccompProgram SeccompProgramFromJson(const nlohmann::json& json) {
+std::optional<SeccompProgram> FromCacheEntry(std::string_view entry, const std::string& key) {
+  if (!entry.starts_with(kCacheHeader)) return std::nullopt;
+  entry.remove_prefix(kCacheHeader.size());
+  if (!entry.starts_with(key) || entry.substr(key.size(), 1) != "\n") return std::nullopt;
+  entry.remove_prefix(key.size() + 1);
   SeccompProgram program;
-  program.flags = json.at("flags").get<unsigned>();
-  for (const auto& n : json.at("code")) {
-    uint64_t v = n.get<uint64_t>();
-    program.code.push_back({static_cast<uint16_t>(v), static_cast<uint8_t>(v >> 16),
-                            static_cast<uint8_t>(v >> 24), static_cast<uint32_t>(v >> 32)});
+  const auto [flags_end, error] = std::from_chars(entry.data(), entry.data() + entry.size(), program.flags);
+  if (error != std::errc() || flags_end == entry.data() || flags_end == entry.data() + entry.size() ||
+      *flags_end != '\n') {
+    return std::nullopt;
   }
+  entry.remove_prefix(static_cast<size_t>(flags_end - entry.data()) + 1);
+  const size_t count = entry.size() / sizeof(sock_filter);
+  if (count == 0 || count > BPF_MAXINSNS || entry.size() % sizeof(sock_filter) != 0) return std::nullopt;
+  program.code.resize(count);
+  std::memcpy(program.code.data(), entry.data(), entry.size());
   return program;
 }
 

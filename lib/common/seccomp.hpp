@@ -10,7 +10,9 @@
 #include <cask/unique_fd.hpp>
 #include <linux/filter.h>
 
-#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace cask {
@@ -40,8 +42,11 @@ SealedSeccomp SealProgram(const SeccompProgram& program);  // throws cask::Error
 // Init's side (StepError "seccomp" if the fd does not hold a program).
 SeccompProgram ReadSealedProgram(int fd, unsigned flags);
 
-// The form of the on-disk cache: instructions as numbers, code | jt << 16 | jf << 24 | k << 32.
-nlohmann::json ToJson(const SeccompProgram& program);
-SeccompProgram SeccompProgramFromJson(const nlohmann::json& json);
+// An entry of the on-disk cache: a header line, `key` (one line: the profile as compact
+// JSON), the flags, then the instructions as the kernel takes them. Read back without a
+// parse, as a program that makes one container per process (nsinit) does each time.
+std::string CacheEntry(const std::string& key, const SeccompProgram& program);
+// The program of an entry made for `key`; none for another key's, a foreign or a broken one.
+std::optional<SeccompProgram> FromCacheEntry(std::string_view entry, const std::string& key);
 
 }  // namespace cask

@@ -127,24 +127,18 @@ std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp&
   // taken for the tree that CompileSeccomp makes now.
   const std::string key = "tree " + json_detail::Write(profile).dump();
   const std::string dir = root + "/.seccomp";
-  const std::string file = dir + "/" + Fnv1a(key) + ".json";
+  const std::string file = dir + "/" + Fnv1a(key);
   std::optional<SeccompProgram> program;
-  if (std::ifstream in{file}) {
+  if (std::ifstream in{file, std::ios::binary}) {
     // An entry that does not read back whole is a miss, rebuilt below: never fatal.
-    try {
-      nlohmann::json json = nlohmann::json::parse(in);
-      if (json.at("profile").get<std::string>() == key) program = SeccompProgramFromJson(json.at("program"));
-      if (program && (program->code.empty() || program->code.size() > BPF_MAXINSNS)) program.reset();
-    } catch (const nlohmann::json::exception&) {
-      program.reset();
-    }
+    program = FromCacheEntry(std::string(std::istreambuf_iterator<char>(in), {}), key);
   }
   if (!program) {
     // Compiled outside the lock: two threads may both compile a new profile, once.
     program = CompileSeccomp(profile);
     mkdir(dir.c_str(), 0700);
     const std::string tmp = fmt::format("{}.{}.tmp", file, getpid());
-    std::ofstream(tmp) << nlohmann::json{{"profile", key}, {"program", ToJson(*program)}}.dump();
+    std::ofstream(tmp, std::ios::binary) << CacheEntry(key, *program);
     if (rename(tmp.c_str(), file.c_str()) != 0) unlink(tmp.c_str());  // a cache: best effort
   }
   auto sealed = std::make_shared<const SealedSeccomp>(SealProgram(*program));

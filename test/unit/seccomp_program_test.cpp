@@ -1,5 +1,5 @@
 // The host compiles seccomp profiles; init gets the program in a sealed memfd, and the
-// on-disk cache keeps it as JSON numbers.
+// on-disk cache keeps it beside the profile it was made from.
 #include <cask/defaults.hpp>
 #include <cask/seccomp_profile.hpp>
 
@@ -21,10 +21,19 @@ TEST_CASE("the default profile compiles and survives the trip to init") {
   cask::SeccompProgram program = cask::CompileSeccomp(profile);
   CHECK(program.code.size() > 100);
   CHECK(program.flags == SECCOMP_FILTER_FLAG_LOG);
-  cask::SeccompProgram back = cask::SeccompProgramFromJson(cask::ToJson(program));
-  REQUIRE(back.code.size() == program.code.size());
-  CHECK(std::memcmp(back.code.data(), program.code.data(), program.code.size() * sizeof(sock_filter)) == 0);
-  CHECK(back.flags == program.flags);
+  const std::string entry = cask::CacheEntry("the-key", program);
+  std::optional<cask::SeccompProgram> back = cask::FromCacheEntry(entry, "the-key");
+  REQUIRE(back);
+  REQUIRE(back->code.size() == program.code.size());
+  CHECK(std::memcmp(back->code.data(), program.code.data(), program.code.size() * sizeof(sock_filter)) == 0);
+  CHECK(back->flags == program.flags);
+  // Another profile's entry, a cut one, an empty one or an older form is a miss.
+  CHECK_FALSE(cask::FromCacheEntry(entry, "the-ke"));
+  CHECK_FALSE(cask::FromCacheEntry(entry, "the-key2"));
+  CHECK_FALSE(cask::FromCacheEntry(entry.substr(0, entry.size() - 3), "the-key"));
+  CHECK_FALSE(cask::FromCacheEntry(cask::CacheEntry("the-key", {}), "the-key"));
+  CHECK_FALSE(cask::FromCacheEntry("{\"profile\": \"the-key\", \"program\": {}}", "the-key"));
+  CHECK_FALSE(cask::FromCacheEntry("", "the-key"));
 }
 
 TEST_CASE("a sealed program reads back whole, and an fd that holds none is refused") {
