@@ -29,6 +29,9 @@ class Pool {
   // (newfstatat, access, openat2) and execve it; the default profile does.
   Pool(const Factory& factory, const Config& config, std::size_t size);
   // Destroys the containers that wait; those that Run handed out are the caller's.
+  // A pool serves the process that made it (its inits are that process's children),
+  // not a fork()ed copy of it. A pooled container's state shows the config's process,
+  // not the run's.
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
