@@ -86,7 +86,6 @@ cask::Process ExecCommand::MakeProcess(const cask::Config& config) const {
 }
 
 int ExecCommand::Run(cask::Factory& factory) {
-  SignalForwarder::HoldSignals();  // until Attend forwards them: the payload may run before
   cask::Config config;
   try {
     config = LoadConfig(config_flags_);
@@ -141,6 +140,7 @@ int ExecCommand::RunNew(cask::Factory& factory, const std::string& id, const cas
   cask::Container container = factory.Create(id, config, process);
   int code;
   try {
+    SignalForwarder::HoldSignals();  // until Attend forwards them: the payload may run before
     container.Start();
     code = Attend(process, "the container", [&container] { container.Signal(SIGKILL, /*all=*/true); });
   } catch (...) {
@@ -173,6 +173,7 @@ int ExecCommand::Join(cask::Container& container, const cask::Config& running, c
                              " to a new container only; leave " + (one ? "it" : "them") + " out to join (root " +
                              running.root.path + "), or pick another --id");
   }
+  SignalForwarder::HoldSignals();
   container.Exec(process);
   return Attend(process, "the command", [&process] { process.Signal(SIGKILL); });
 }

@@ -106,10 +106,11 @@ int RunForeground(cask::Factory& factory, const CreateOptions& options, bool kee
   cask::Process process(config.process);
   process.console_socket = options.console_socket;
   process.extra_fds = PreservedFds(ListenFds(process.env) + options.preserve_fds);
-  SignalForwarder::HoldSignals();  // until the forwarder takes them: the payload runs before
-  cask::Container container = factory.Run(options.id, config, process);
+  cask::Container container = factory.Create(options.id, config, process);
   int code;
   try {
+    SignalForwarder::HoldSignals();  // until the forwarder takes them: the payload runs before
+    container.Start();
     SignalForwarder forwarder(process, kStopTimeout, "cask: container '" + options.id + "'",
                               [&container] { container.Signal(SIGKILL, /*all=*/true); });
     WritePidFile(options.pid_file, process.Pid());

@@ -24,9 +24,11 @@ class Pool {
   // nothing); a thread of the pool creates the others, and a replacement for each one
   // that a run takes. config.process is the process of every run, except its args, env
   // and cwd, which each run gives; it cannot have a terminal. Its seccomp filter is loaded
-  // before the barrier, so it must let init's last steps pass: receive the process
-  // (recvmsg, fcntl, dup2, close), enter its cwd (openat2, fchdir), find the program
-  // (newfstatat, access, openat2) and execve it; the default profile does.
+  // before the barrier, so it must let init's last steps pass: pass the exec fifo
+  // (openat, write, close), receive the process (recvfrom, recvmsg, fcntl, dup2 or
+  // dup3, close), enter its cwd (openat2, fchdir), find the program (newfstatat,
+  // access, openat2), say why it cannot (sendmsg) and execve it; the default profile
+  // lets them all. A run has at most 61 extra fds (64 in one message, stdio included).
   Pool(const Factory& factory, const Config& config, std::size_t size);
   // Destroys the containers that wait; those that Run handed out are the caller's.
   // A pool serves the process that made it (its inits are that process's children),

@@ -82,10 +82,6 @@ SeccompProgram CompileSeccomp(const Seccomp& profile) {
   const uint32_t default_action = Action(profile.default_action, profile.default_errno_ret);
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(default_action), seccomp_release);
   if (!ctx) ThrowStep(kSeccompStep, "seccomp_init", EINVAL);
-  // A binary tree of syscall numbers, not a list: the kernel runs the filter for every
-  // syscall number when it loads it (its action cache), which for the default profile
-  // took 0.75-0.9 ms as a list and 0.3-0.5 ms as a tree (bench/RESULTS.md).
-  Check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2), "ask for a binary tree");
   SeccompProgram program;
   for (const auto& arch : profile.architectures) {
     int rc = seccomp_arch_add(ctx.get(), Architecture(arch));
@@ -102,6 +98,7 @@ SeccompProgram CompileSeccomp(const Seccomp& profile) {
       ThrowStep(kSeccompStep, "unknown flag \"" + flag + "\"", EINVAL);
     }
   }
+  int rules = 0;
   for (const auto& rule : profile.syscalls) {
     const uint32_t action = Action(rule.action, rule.errno_ret);
     if (action == default_action) continue;  // libseccomp refuses a rule that changes nothing
@@ -114,8 +111,14 @@ SeccompProgram CompileSeccomp(const Seccomp& profile) {
       if (nr == __NR_SCMP_ERROR) continue;  // not on this kernel or architecture
       Check(seccomp_rule_add_array(ctx.get(), action, nr, static_cast<unsigned>(args.size()), args.data()),
             "add rule for " + name);
+      ++rules;
     }
   }
+  // A binary tree of syscall numbers, not a list: the kernel runs the filter for every
+  // syscall number when it loads it (its action cache), which for the default profile
+  // took 0.75-0.9 ms as a list and 0.3-0.5 ms as a tree (bench/RESULTS.md). Not for a
+  // few rules, where a list is as good: libseccomp before 2.5.5 got empty trees wrong.
+  if (rules >= 8) Check(seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2), "ask for a binary tree");
   program.code = Export(ctx.get());
   return program;
 }
@@ -156,7 +159,8 @@ constexpr std::string_view kCacheHeader = "cask seccomp cache 1\n";
 }  // namespace
 
 std::string CacheEntry(const std::string& key, const SeccompProgram& program) {
-  std::string entry = std::string(kCacheHeader) + key + "\n" + std::to_string(program.flags) + "\n";
+  std::string entry = std::string(kCacheHeader) + key + "\n" + std::to_string(program.flags) + " " +
+                      std::to_string(program.code.size()) + "\n";
   entry.append(reinterpret_cast<const char*>(program.code.data()), program.code.size() * sizeof(sock_filter));
   return entry;
 }
@@ -167,14 +171,18 @@ std::optional<SeccompProgram> FromCacheEntry(std::string_view entry, const std::
   if (!entry.starts_with(key) || entry.substr(key.size(), 1) != "\n") return std::nullopt;
   entry.remove_prefix(key.size() + 1);
   SeccompProgram program;
-  const auto [flags_end, error] = std::from_chars(entry.data(), entry.data() + entry.size(), program.flags);
-  if (error != std::errc() || flags_end == entry.data() || flags_end == entry.data() + entry.size() ||
-      *flags_end != '\n') {
-    return std::nullopt;
-  }
-  entry.remove_prefix(static_cast<size_t>(flags_end - entry.data()) + 1);
-  const size_t count = entry.size() / sizeof(sock_filter);
-  if (count == 0 || count > BPF_MAXINSNS || entry.size() % sizeof(sock_filter) != 0) return std::nullopt;
+  size_t count = 0;
+  // "FLAGS COUNT\n": each number whole, then the count's instructions, no byte more or less.
+  const auto number = [&entry](auto& value, char end) {
+    const auto [last, error] = std::from_chars(entry.data(), entry.data() + entry.size(), value);
+    if (error != std::errc() || last == entry.data() || last == entry.data() + entry.size() || *last != end) {
+      return false;
+    }
+    entry.remove_prefix(static_cast<size_t>(last - entry.data()) + 1);
+    return true;
+  };
+  if (!number(program.flags, ' ') || !number(count, '\n')) return std::nullopt;
+  if (count == 0 || count > BPF_MAXINSNS || entry.size() != count * sizeof(sock_filter)) return std::nullopt;
   program.code.resize(count);
   std::memcpy(program.code.data(), entry.data(), entry.size());
   return program;

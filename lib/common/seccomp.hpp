@@ -43,8 +43,9 @@ SealedSeccomp SealProgram(const SeccompProgram& program);  // throws cask::Error
 SeccompProgram ReadSealedProgram(int fd, unsigned flags);
 
 // An entry of the on-disk cache: a header line, `key` (one line: the profile as compact
-// JSON), the flags, then the instructions as the kernel takes them. Read back without a
-// parse, as a program that makes one container per process (nsinit) does each time.
+// JSON), the flags and the number of instructions, then the instructions as the kernel
+// takes them. Read back without a parse, as a program that makes one container per
+// process (nsinit) does each time.
 std::string CacheEntry(const std::string& key, const SeccompProgram& program);
 // The program of an entry made for `key`; none for another key's, a foreign or a broken one.
 std::optional<SeccompProgram> FromCacheEntry(std::string_view entry, const std::string& key);

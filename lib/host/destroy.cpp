@@ -58,7 +58,10 @@ void Container::Destroy() {
   try {
     lock = factory_->LockState(id_);
   } catch (const Error& e) {
-    if (e.code() == Errc::kNotFound) return;  // destroyed already
+    if (e.code() == Errc::kNotFound) {  // destroyed already, maybe from elsewhere
+      factory_->ReleaseMounts(id_);
+      return;
+    }
     // A link or a file where the directory was: the cgroups are found from the id.
     if (e.code() != Errc::kCorruptState) throw;
     factory_->Log(context + ": " + e.what());

@@ -123,9 +123,9 @@ std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp&
     std::lock_guard lock(mutex);
     if (auto sealed = cached()) return sealed;
   }
-  // The form of the program is in the key: a program compiled as a list before is not
-  // taken for the tree that CompileSeccomp makes now.
-  const std::string key = "tree " + json_detail::Write(profile).dump();
+  // How CompileSeccomp compiles is in the key: a program that an older cask compiled (a
+  // list where it now makes a tree) is not taken.
+  const std::string key = "v2 " + json_detail::Write(profile).dump();
   const std::string dir = root + "/.seccomp";
   const std::string file = dir + "/" + Fnv1a(key);
   std::optional<SeccompProgram> program;
@@ -137,9 +137,13 @@ std::shared_ptr<const SealedSeccomp> FactoryImpl::CompiledSeccomp(const Seccomp&
     // Compiled outside the lock: two threads may both compile a new profile, once.
     program = CompileSeccomp(profile);
     mkdir(dir.c_str(), 0700);
-    const std::string tmp = fmt::format("{}.{}.tmp", file, getpid());
-    std::ofstream(tmp, std::ios::binary) << CacheEntry(key, *program);
-    if (rename(tmp.c_str(), file.c_str()) != 0) unlink(tmp.c_str());  // a cache: best effort
+    // Per thread: two threads of one process may write the same entry at once.
+    const std::string tmp = fmt::format("{}.{}.tmp", file, gettid());
+    std::ofstream out(tmp, std::ios::binary);
+    out << CacheEntry(key, *program);
+    out.close();
+    // A cache: best effort, but never a short entry in place.
+    if (!out || rename(tmp.c_str(), file.c_str()) != 0) unlink(tmp.c_str());
   }
   auto sealed = std::make_shared<const SealedSeccomp>(SealProgram(*program));
   std::lock_guard lock(mutex);

@@ -81,11 +81,12 @@ WaitingContainer PoolImpl::Make() const {
   Container container = factory->Create(RandomId("pool"), config, process, &channel);
   try {
     std::shared_ptr<ChildRecord> init = ProcessAccess::Child(process);
-    // Unreaped, init's pid is its own: the path names its namespace.
+    // Unreaped, init's pid is its own: the path names its namespace, or nothing where
+    // init has ended already (its start then says why).
     const std::string mounts = "/proc/" + std::to_string(init->pid) + "/ns/mnt";
     unique_fd held(open(mounts.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!held) throw Error(errno, "pool: open " + mounts);
-    {
+    if (!held && errno != ENOENT) throw Error(errno, "pool: open " + mounts);
+    if (held) {
       std::lock_guard lock(factory->mutex);
       factory->held_mounts[container.Id()] = std::move(held);
     }
@@ -153,13 +154,28 @@ void PoolImpl::Start(WaitingContainer& w, Process& process, const std::string& c
   std::vector<int> fds{in.child_fd, out.child_fd, err.child_fd};
   fds.insert(fds.end(), process.extra_fds.begin(), process.extra_fds.end());
   Channel channel(std::move(w.channel));
+  // An init that failed at the barrier has said why before it exited: no wait here.
+  const auto throw_what_init_said = [&] {
+    std::optional<Message> said;
+    try {
+      said = channel.Receive();
+    } catch (const StepError&) {
+    }
+    if (said && said->type == MessageType::kError) ThrowInitError(context, said->payload);
+  };
   try {
     // Init reads it once past the fifo.
     channel.Send(MessageType::kStart, {{"args", process.args}, {"env", process.env}, {"cwd", process.cwd}}, fds);
   } catch (const StepError& e) {
+    if (e.error() == EPIPE || e.error() == ECONNRESET) throw_what_init_said();
     throw Error(context + ": send the process to init", e);
   }
-  factory->Release(id, w.init->pidfd.get(), factory->LockState(id), context);
+  try {
+    factory->Release(id, w.init->pidfd.get(), factory->LockState(id), context);
+  } catch (const Error& e) {
+    if (e.code() == Errc::kInitFailed) throw_what_init_said();
+    throw;
+  }
   Mark(phases, "released");
   in.child.reset();
   out.child.reset();
@@ -187,7 +203,12 @@ Pool::Pool(const Factory& factory, const Config& config, std::size_t size)
   impl_->config = config;
   impl_->size = size;
   impl_->waiting.push_back(impl_->Make());
-  impl_->refiller = std::thread([impl = impl_.get()] { impl->Refill(); });
+  try {
+    impl_->refiller = std::thread([impl = impl_.get()] { impl->Refill(); });
+  } catch (...) {
+    impl_->waiting.front().container.Destroy();
+    throw;
+  }
 }
 
 Pool::~Pool() {

@@ -199,6 +199,7 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
   const bool no_new_privileges = Or(process.no_new_privileges, config.no_new_privileges);
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while init has it.
   if (payload.seccomp && !no_new_privileges) {
+    if (b.mode == Bootstrap::Mode::kCreate) DropProgramPages();  // before the filter: it may refuse madvise
     LoadSeccomp(*payload.seccomp);
     payload.seccomp.reset();
     MarkPhase("seccomp");
@@ -221,6 +222,7 @@ Payload PrepareProcess(const Bootstrap& b, Channel& channel, std::optional<Secco
   // A pool's run starts on the clock of its caller: the filter (0.3 ms and more to load)
   // goes on now, and init's steps after the barrier pass it (pool.hpp).
   if (payload.seccomp && b.process_at_start) {
+    DropProgramPages();
     LoadSeccomp(*payload.seccomp);
     payload.seccomp.reset();
     MarkPhase("seccomp");
@@ -279,6 +281,7 @@ void ReceiveProcess(Channel& channel, Bootstrap& b, Payload& payload) {
   Bootstrap& b = r.bootstrap;
   JoinContainer(b, channel);
   SetUpContainer(b, b.config.HasNamespace(NamespaceType::kUser), std::move(r.idmapped_trees));
+  const bool filtered = r.seccomp.has_value();
   Payload payload = PrepareProcess(b, channel, std::move(r.seccomp));
   if (b.record_phases || b.process_at_start) {
     // The socket stays open: its close on execve tells the host when the payload runs.
@@ -287,7 +290,7 @@ void ReceiveProcess(Channel& channel, Bootstrap& b, Payload& payload) {
     channel.Send(MessageType::kReady);
     channel.Release();  // closes: the host is done with us; Start may come from elsewhere
   }
-  DropProgramPages();
+  if (!filtered || payload.seccomp) DropProgramPages();  // else PrepareProcess did, before the filter
   WaitAtFifo(r.fifo);
   r.fifo.reset();
   if (b.process_at_start) ReceiveProcess(channel, b, payload);

@@ -309,3 +309,43 @@ TEST_CASE("a pooled container records its phases with the Factory's", "[pool][ph
   const std::vector<std::string> tail(names.end() - std::min<size_t>(names.size(), 7), names.end());
   CHECK(tail == std::vector<std::string>{"created", "start", "released", "exec", "exit", "destroy", "destroyed"});
 }
+
+TEST_CASE("a pooled init that fails at the barrier says why, and a run destroyed elsewhere lets its mounts go",
+          "[pool]") {
+  Harness h;
+  // No /proc: init cannot reopen the exec fifo, and says so.
+  cask::Config no_proc = PoolConfig(h);
+  std::erase_if(no_proc.mounts, [](const cask::Mount& m) { return m.destination == "/proc"; });
+  {
+    cask::Pool pool(h.factory(), no_proc, 1);
+    cask::Process process = Piped(no_proc, {"/bin/true"});
+    CHECK_THROWS_WITH(pool.Run(process), Catch::Contains("the container has no /proc"));
+  }
+  CHECK(h.factory().List().empty());
+
+  const cask::Config config = PoolConfig(h);
+  cask::Pool pool(h.factory(), config, 1);
+  cask::Process process = Piped(config, {"/bin/true"});
+  cask::Container container = pool.Run(process);
+  CHECK(process.Wait().code == 0);
+  CHECK(Eventually([&] { return HeldMountNamespaces() == 2; }));  // the run's and the waiting one's
+  // Another Factory on the root destroys it; this one's Destroy then finds it gone.
+  cask::Factory::New(h.state_root(), cask::InitArgs{CASK_INIT_BUILD_PATH, {"init"}}).Load(container.Id()).Destroy();
+  container.Destroy();
+  CHECK(HeldMountNamespaces() == 1);
+}
+
+TEST_CASE("a filter that kills madvise leaves a created container and a pooled one alone", "[pool][seccomp]") {
+  Harness h;
+  cask::Config config = PoolConfig(h);
+  config.no_new_privileges = false;  // the filter goes on before the barrier
+  for (auto& rule : config.seccomp->syscalls) std::erase(rule.names, "madvise");
+  config.seccomp->syscalls.push_back({{"madvise"}, "SCMP_ACT_KILL_PROCESS", std::nullopt, {}});
+  cask::Process plain = Piped(config, {"/bin/true"});
+  cask::ScopedContainer created(h.factory().Run(cask::test::NewId("no-madvise"), config, plain));
+  CHECK(plain.Wait().code == 0);
+  cask::Pool pool(h.factory(), config, 1);
+  cask::Process pooled = Piped(config, {"/bin/true"});
+  cask::ScopedContainer taken(pool.Run(pooled));
+  CHECK(pooled.Wait().code == 0);
+}

@@ -31,6 +31,8 @@ TEST_CASE("the default profile compiles and survives the trip to init") {
   CHECK_FALSE(cask::FromCacheEntry(entry, "the-ke"));
   CHECK_FALSE(cask::FromCacheEntry(entry, "the-key2"));
   CHECK_FALSE(cask::FromCacheEntry(entry.substr(0, entry.size() - 3), "the-key"));
+  CHECK_FALSE(cask::FromCacheEntry(entry.substr(0, entry.size() - 8), "the-key"));  // whole, but short
+  CHECK_FALSE(cask::FromCacheEntry(entry + std::string(8, '\0'), "the-key"));
   CHECK_FALSE(cask::FromCacheEntry(cask::CacheEntry("the-key", {}), "the-key"));
   CHECK_FALSE(cask::FromCacheEntry("{\"profile\": \"the-key\", \"program\": {}}", "the-key"));
   CHECK_FALSE(cask::FromCacheEntry("", "the-key"));
